@@ -1,0 +1,23 @@
+# This file is part of the property service suite. See README.md.
+from trytond.exceptions import UserError
+from trytond.model.exceptions import ValidationError
+
+
+class AreaError(ValidationError):
+    pass
+
+
+class OccupancyDateError(ValidationError):
+    pass
+
+
+class OwnerShareError(ValidationError):
+    pass
+
+
+class DeleteHistoryError(UserError):
+    pass
+
+
+class UnitImportError(UserError):
+    pass
