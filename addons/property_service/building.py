@@ -1,9 +1,9 @@
 # This file is part of the property service suite. See README.md.
 from trytond.i18n import gettext
 from trytond.model import (
-    Check, DeactivableMixin, ModelSQL, ModelView, Unique, fields)
+    DeactivableMixin, ModelSQL, ModelView, Unique, fields)
 
-from .exceptions import DeleteHistoryError
+from .exceptions import DeleteHistoryError, FloorsError
 
 
 class Building(DeactivableMixin, ModelSQL, ModelView):
@@ -27,8 +27,6 @@ class Building(DeactivableMixin, ModelSQL, ModelView):
         cls._sql_constraints += [
             ('code_estate_unique', Unique(t, t.estate, t.code),
                 'property_service.msg_building_code_unique'),
-            ('floors_positive', Check(t, (t.floors == None) | (t.floors > 0)),  # noqa: E711
-                'property_service.msg_building_floors_positive'),
             ]
         cls._order = [('estate', 'ASC'), ('code', 'ASC'), ('id', 'ASC')]
 
@@ -46,6 +44,16 @@ class Building(DeactivableMixin, ModelSQL, ModelView):
             ('name', operator, operand, *extra),
             ('code', operator, operand, *extra),
             ]
+
+    @classmethod
+    def validate_fields(cls, buildings, field_names):
+        super().validate_fields(buildings, field_names)
+        if 'floors' in field_names:
+            for building in buildings:
+                if building.floors is not None and building.floors <= 0:
+                    raise FloorsError(gettext(
+                            'property_service.msg_building_floors_positive',
+                            building=building.rec_name))
 
     @classmethod
     def check_modification(cls, mode, buildings, values=None, external=False):

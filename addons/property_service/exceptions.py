@@ -7,6 +7,10 @@ class AreaError(ValidationError):
     pass
 
 
+class FloorsError(ValidationError):
+    pass
+
+
 class OccupancyDateError(ValidationError):
     pass
 

@@ -3,11 +3,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from trytond.i18n import gettext
-from trytond.model import Check, ModelSQL, ModelView, fields
+from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 
-from .exceptions import DeleteHistoryError, OwnerShareError
+from .exceptions import (
+    DeleteHistoryError, OccupancyDateError, OwnerShareError)
 from .unit import OWNER_ROLES
 
 
@@ -43,9 +44,6 @@ class Occupancy(ModelSQL, ModelView):
     start_date = fields.Date("Start Date", required=True)
     end_date = fields.Date(
         "End Date",
-        domain=[If(Eval('end_date') & Eval('start_date'),
-                ('end_date', '>=', Eval('start_date')),
-                ())],
         help="The day the party moved out or the ownership ended.")
     resident = fields.Boolean(
         "Lives Here", help="The party lives in the unit (not only owns it).")
@@ -58,16 +56,6 @@ class Occupancy(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        t = cls.__table__()
-        cls._sql_constraints += [
-            ('dates_in_order',
-                Check(t, (t.end_date == None) | (t.end_date >= t.start_date)),  # noqa: E711
-                'property_service.msg_occupancy_end_before_start'),
-            ('share_percentage',
-                Check(t, (t.share == None)  # noqa: E711
-                    | ((t.share > 0) & (t.share <= 100))),
-                'property_service.msg_occupancy_share_range'),
-            ]
         cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
         cls._buttons.update({
                 'move_out': {
@@ -150,8 +138,23 @@ class Occupancy(ModelSQL, ModelView):
     @classmethod
     def validate_fields(cls, occupancies, field_names):
         super().validate_fields(occupancies, field_names)
+        if field_names & {'start_date', 'end_date', 'role', 'share'}:
+            for occupancy in occupancies:
+                occupancy.check_dates_and_share()
         if field_names & {'unit', 'role', 'share', 'start_date', 'end_date'}:
             cls.check_owner_shares(occupancies)
+
+    def check_dates_and_share(self):
+        if self.end_date and self.end_date < self.start_date:
+            raise OccupancyDateError(gettext(
+                    'property_service.msg_occupancy_end_before_start',
+                    occupancy=self.rec_name,
+                    start_date=self.start_date, end_date=self.end_date))
+        if self.role in OWNER_ROLES and (
+                self.share is None or not (0 < self.share <= 100)):
+            raise OwnerShareError(gettext(
+                    'property_service.msg_occupancy_share_range',
+                    occupancy=self.rec_name, share=self.share))
 
     @classmethod
     def check_owner_shares(cls, occupancies):

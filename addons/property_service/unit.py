@@ -3,11 +3,11 @@ from collections import defaultdict
 
 from trytond.i18n import gettext
 from trytond.model import (
-    Check, DeactivableMixin, ModelSQL, ModelView, Unique, fields)
+    DeactivableMixin, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
-from .exceptions import DeleteHistoryError
+from .exceptions import AreaError, DeleteHistoryError
 
 USAGES = [
     ('residential', "Residential"),
@@ -70,15 +70,6 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
         cls._sql_constraints += [
             ('code_estate_unique', Unique(t, t.estate, t.code),
                 'property_service.msg_unit_code_unique'),
-            ('building_area_positive', Check(t, t.building_area > 0),
-                'property_service.msg_unit_building_area_positive'),
-            ('usable_area_positive',
-                Check(t, (t.usable_area == None) | (t.usable_area > 0)),  # noqa: E711
-                'property_service.msg_unit_usable_area_positive'),
-            ('usable_area_within_building_area',
-                Check(t, (t.usable_area == None)  # noqa: E711
-                    | (t.usable_area <= t.building_area)),
-                'property_service.msg_unit_usable_area_too_big'),
             ]
         cls._order = [('estate', 'ASC'), ('code', 'ASC'), ('id', 'ASC')]
 
@@ -202,6 +193,31 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
             args.extend((records, {'state': state}))
         if args:
             cls.write(*args)
+
+    @classmethod
+    def validate_fields(cls, units, field_names):
+        super().validate_fields(units, field_names)
+        # Checked here rather than by SQL CHECK constraints: SQLite stores
+        # numerics in a way that makes such constraints compare wrongly.
+        if field_names & {'building_area', 'usable_area'}:
+            for unit in units:
+                unit.check_areas()
+
+    def check_areas(self):
+        if self.building_area is None or self.building_area <= 0:
+            raise AreaError(gettext(
+                    'property_service.msg_unit_building_area_positive',
+                    unit=self.code, area=self.building_area))
+        if self.usable_area is not None:
+            if self.usable_area <= 0:
+                raise AreaError(gettext(
+                        'property_service.msg_unit_usable_area_positive',
+                        unit=self.code, area=self.usable_area))
+            if self.usable_area > self.building_area:
+                raise AreaError(gettext(
+                        'property_service.msg_unit_usable_area_too_big',
+                        unit=self.code, usable_area=self.usable_area,
+                        building_area=self.building_area))
 
     @classmethod
     def check_modification(cls, mode, units, values=None, external=False):
