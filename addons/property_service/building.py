@@ -9,7 +9,6 @@ from .exceptions import DeleteHistoryError, FloorsError
 class Building(DeactivableMixin, ModelSQL, ModelView):
     "Building (楼栋) of an estate"
     __name__ = 'property.building'
-    __access__ = {'estate'}
 
     estate = fields.Many2One(
         'property.estate', "Estate", required=True, ondelete='RESTRICT')
@@ -23,6 +22,8 @@ class Building(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # access rights and record rules of the estate apply
+        cls.__access__.add('estate')
         t = cls.__table__()
         cls._sql_constraints += [
             ('code_estate_unique', Unique(t, t.estate, t.code),

@@ -6,7 +6,6 @@ from trytond.pyson import Eval
 class ParkingSpace(DeactivableMixin, ModelSQL, ModelView):
     "Parking space (车位) of an estate"
     __name__ = 'property.parking_space'
-    __access__ = {'estate'}
     _rec_name = 'code'
 
     estate = fields.Many2One(
@@ -29,6 +28,8 @@ class ParkingSpace(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # access rights and record rules of the estate apply
+        cls.__access__.add('estate')
         t = cls.__table__()
         cls._sql_constraints += [
             ('code_estate_unique', Unique(t, t.estate, t.code),

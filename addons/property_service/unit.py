@@ -21,7 +21,6 @@ OWNER_ROLES = {'owner', 'co_owner'}
 class Unit(DeactivableMixin, ModelSQL, ModelView):
     "Unit (房屋): an apartment, shop, office or storage room"
     __name__ = 'property.unit'
-    __access__ = {'estate'}
     _rec_name = 'code'
 
     estate = fields.Many2One(
@@ -66,6 +65,8 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # access rights and record rules of the estate apply
+        cls.__access__.add('estate')
         t = cls.__table__()
         cls._sql_constraints += [
             ('code_estate_unique', Unique(t, t.estate, t.code),

@@ -1,0 +1,199 @@
+# This file is part of the property service suite. See README.md.
+"""Access per role and per estate, enforced by ir.model.access and ir.rule:
+a manager of estate A does not see estate B, guards and technicians do not
+see who lives where, another company's estates stay invisible."""
+from contextlib import contextmanager
+from decimal import Decimal
+
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.tests import create_company, create_employee
+from trytond.pool import Pool
+from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.transaction import Transaction
+
+ROLES = ['manager', 'clerk', 'technician', 'guard', 'accountant',
+    'archivist']
+
+
+class PropertyAccessTestCase(_DBTestCase):
+    "Test access rules of the estate registry"
+    module = 'property_service'
+
+    def _setup(self):
+        "Two estates of one company, one of another, a user per role"
+        pool = Pool()
+        Estate = pool.get('property.estate')
+        Unit = pool.get('property.unit')
+        Party = pool.get('party.party')
+        Occupancy = pool.get('property.occupancy')
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+
+        company = create_company()
+        other_company = create_company(name="Other Property Co")
+        estates = {}
+        for code, comp in [('A', company), ('B', company),
+                ('X', other_company)]:
+            estate, = Estate.create([{
+                        'company': comp.id, 'code': code,
+                        'name': f"Estate {code}",
+                        'buildings': [('create', [{
+                                        'code': '1', 'name': "1栋"}])],
+                        }])
+            building, = estate.buildings
+            unit, = Unit.create([{
+                        'building': building.id, 'number': '0101',
+                        'building_area': Decimal('88.00')}])
+            owner, = Party.create([{'name': f"Owner {code}"}])
+            Occupancy.create([{
+                        'unit': unit.id, 'party': owner.id, 'role': 'owner',
+                        'share': Decimal(100)}])
+            estates[code] = estate
+
+        users = {}
+        for role in ROLES + ['manager_b', 'admin']:
+            group_role = role.split('_')[0]
+            group = ModelData.get_id(
+                'property_service', f'group_property_{group_role}')
+            employee = create_employee(company, name=f"Employee {role}")
+            user, = User.create([{
+                        'name': role, 'login': f'user_{role}',
+                        'groups': [('add', [group])],
+                        'companies': [('add', [company.id])],
+                        'company': company.id,
+                        'employees': [('add', [employee.id])],
+                        'employee': employee.id,
+                        }])
+            users[role] = user
+            if role == 'manager':
+                Estate.write([estates['A']], {'manager': employee.id})
+            elif role == 'manager_b':
+                Estate.write([estates['B']], {'manager': employee.id})
+            elif role != 'admin':
+                Estate.write([estates['A']], {
+                        'staff': [('add', [employee.id])]})
+        return estates, users
+
+    @contextmanager
+    def _as(self, user):
+        "Act as user with access checks, like a client request"
+        transaction = Transaction()
+        with transaction.set_user(user.id), transaction.set_context(
+                _check_access=True, company=user.company.id,
+                companies=[c.id for c in user.companies]):
+            yield
+
+    def _visible(self, user, model):
+        Model = Pool().get(model)
+        with self._as(user):
+            return Model.search([])
+
+    @with_transaction()
+    def test_staff_see_only_their_estates(self):
+        "Staff see only the estates they manage or are assigned to"
+        estates, users = self._setup()
+        for role in ROLES:
+            visible = self._visible(users[role], 'property.estate')
+            self.assertEqual(
+                [e.id for e in visible], [estates['A'].id], msg=role)
+        visible = self._visible(users['manager_b'], 'property.estate')
+        self.assertEqual([e.id for e in visible], [estates['B'].id])
+
+    @with_transaction()
+    def test_estate_rule_follows_buildings_and_units(self):
+        "Buildings, units and occupancies follow the estate rule"
+        estates, users = self._setup()
+        for model in ['property.building', 'property.unit',
+                'property.occupancy']:
+            visible = self._visible(users['manager_b'], model)
+            self.assertTrue(visible, msg=model)
+            for record in visible:
+                estate = (record.unit.estate if model == 'property.occupancy'
+                    else record.estate)
+                self.assertEqual(estate, estates['B'], msg=model)
+
+    @with_transaction()
+    def test_admin_sees_all_estates_of_company(self):
+        "Property administrators see every estate of their companies only"
+        estates, users = self._setup()
+        visible = self._visible(users['admin'], 'property.estate')
+        self.assertEqual(
+            sorted(e.code for e in visible), ['A', 'B'])
+
+    @with_transaction()
+    def test_reading_other_estate_by_id_refused(self):
+        "Reading a record of another estate by its id is refused"
+        pool = Pool()
+        Estate = pool.get('property.estate')
+        estates, users = self._setup()
+        with self._as(users['manager_b']):
+            with self.assertRaises(AccessError):
+                Estate.read([estates['A'].id], ['name'])
+
+    @with_transaction()
+    def test_guard_and_technician_cannot_read_occupancies(self):
+        "Guards and technicians do not see who lives where (R12)"
+        pool = Pool()
+        Occupancy = pool.get('property.occupancy')
+        _, users = self._setup()
+        for role in ['guard', 'technician']:
+            with self._as(users[role]):
+                with self.assertRaises(AccessError, msg=role):
+                    Occupancy.search([])
+        for role in ['manager', 'clerk', 'accountant', 'archivist']:
+            self.assertTrue(self._visible(users[role], 'property.occupancy'),
+                msg=role)
+
+    @with_transaction()
+    def test_only_managers_edit_units(self):
+        "A clerk reads units but may not change or delete them"
+        pool = Pool()
+        Unit = pool.get('property.unit')
+        estates, users = self._setup()
+        unit, = Unit.search([('estate', '=', estates['A'].id)])
+        with self._as(users['clerk']):
+            self.assertEqual(Unit.search([]), [unit])
+            with self.assertRaises(AccessError):
+                Unit.write([Unit(unit.id)], {'building_area': Decimal(1)})
+        with self._as(users['manager']):
+            Unit.write([Unit(unit.id)], {'building_area': Decimal('90')})
+        self.assertEqual(Unit(unit.id).building_area, Decimal('90'))
+
+    @with_transaction()
+    def test_manager_cannot_create_unit_in_other_estate(self):
+        "A manager cannot put a unit into an estate they do not manage"
+        pool = Pool()
+        Unit = pool.get('property.unit')
+        estates, users = self._setup()
+        building = estates['B'].buildings[0]
+        with self._as(users['manager']):
+            with self.assertRaises(AccessError):
+                Unit.create([{
+                            'building': building.id, 'number': '0202',
+                            'building_area': Decimal('70')}])
+
+    @with_transaction()
+    def test_clerk_moves_tenant_out(self):
+        "A clerk can end an occupancy with the Move Out button"
+        pool = Pool()
+        Occupancy = pool.get('property.occupancy')
+        estates, users = self._setup()
+        occupancy, = Occupancy.search([('unit.estate', '=', estates['A'].id)])
+        with self._as(users['clerk']):
+            Occupancy.move_out([Occupancy(occupancy.id)])
+        self.assertIsNotNone(Occupancy(occupancy.id).end_date)
+
+    @with_transaction()
+    def test_assignment_change_updates_visibility(self):
+        "Assigning an employee to another estate widens what they see"
+        pool = Pool()
+        Estate = pool.get('property.estate')
+        estates, users = self._setup()
+        clerk = users['clerk']
+        self.assertEqual(len(self._visible(clerk, 'property.estate')), 1)
+        Estate.write([estates['B']], {
+                'staff': [('add', [clerk.employee.id])]})
+        self.assertEqual(len(self._visible(clerk, 'property.estate')), 2)
+
+
+del _DBTestCase
