@@ -3,7 +3,6 @@ from decimal import Decimal
 
 from sql import Literal
 from sql.aggregate import Count, Sum
-from sql.conditionals import Case, Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -76,13 +75,13 @@ class Estate(DeactivableMixin, ModelSQL, ModelView):
         counts = {i: (0, 0, Decimal(0)) for i in ids}
         cursor.execute(*unit.select(
                 unit.estate,
-                Count(Literal('*')),
-                Sum(Case((unit.state == 'occupied', 1), else_=0)),
-                Coalesce(Sum(unit.building_area), 0),
+                Count(unit.id),
+                Count(unit.id, filter_=unit.state == 'occupied'),
+                Sum(unit.building_area),
                 where=unit.estate.in_(ids) & (unit.active == Literal(True)),
                 group_by=[unit.estate]))
         for estate_id, total, occupied, area in cursor:
-            counts[estate_id] = (total, occupied or 0, Decimal(str(area)))
+            counts[estate_id] = (total, occupied, Decimal(str(area or 0)))
         for estate_id, (total, occupied, area) in counts.items():
             if 'unit_count' in names:
                 result['unit_count'][estate_id] = total
