@@ -9,6 +9,7 @@ from .exceptions import DeleteHistoryError, FloorsError
 class Building(DeactivableMixin, ModelSQL, ModelView):
     "Building (楼栋) of an estate"
     __name__ = 'property.building'
+    __string__ = "Building"
 
     estate = fields.Many2One(
         'property.estate', "Estate", required=True, ondelete='RESTRICT')

@@ -17,6 +17,7 @@ from .exceptions import DeleteHistoryError
 class Estate(DeactivableMixin, ModelSQL, ModelView):
     "Estate (小区/项目): the unit of management, owned by a company"
     __name__ = 'property.estate'
+    __string__ = "Estate"
     _rec_name = 'name'
 
     company = fields.Many2One(
@@ -40,7 +41,8 @@ class Estate(DeactivableMixin, ModelSQL, ModelView):
     parking_spaces = fields.One2Many(
         'property.parking_space', 'estate', "Parking Spaces")
 
-    unit_count = fields.Function(fields.Integer("Units"), 'get_figures')
+    unit_count = fields.Function(
+        fields.Integer("Number of Units"), 'get_figures')
     occupied_count = fields.Function(
         fields.Integer("Occupied Units"), 'get_figures')
     vacancy_rate = fields.Function(
@@ -129,6 +131,7 @@ class Estate(DeactivableMixin, ModelSQL, ModelView):
 class EstateEmployee(ModelSQL):
     "Estate - Employee assignment"
     __name__ = 'property.estate-company.employee'
+    __string__ = "Estate Staff Assignment"
     estate = fields.Many2One(
         'property.estate', "Estate", required=True, ondelete='CASCADE')
     employee = fields.Many2One(

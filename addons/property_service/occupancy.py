@@ -19,6 +19,7 @@ class Occupancy(ModelSQL, ModelView):
     party left; the occupancy is current from start date until the day
     before the end date)."""
     __name__ = 'property.occupancy'
+    __string__ = "Occupancy"
 
     unit = fields.Many2One(
         'property.unit', "Unit", required=True, ondelete='RESTRICT')

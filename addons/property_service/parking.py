@@ -6,6 +6,7 @@ from trytond.pyson import Eval
 class ParkingSpace(DeactivableMixin, ModelSQL, ModelView):
     "Parking space (车位) of an estate"
     __name__ = 'property.parking_space'
+    __string__ = "Parking Space"
     _rec_name = 'code'
 
     estate = fields.Many2One(

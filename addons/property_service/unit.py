@@ -21,6 +21,7 @@ OWNER_ROLES = {'owner', 'co_owner'}
 class Unit(DeactivableMixin, ModelSQL, ModelView):
     "Unit (房屋): an apartment, shop, office or storage room"
     __name__ = 'property.unit'
+    __string__ = "Unit"
     _rec_name = 'code'
 
     estate = fields.Many2One(

@@ -36,6 +36,7 @@ MAX_REPORTED_ERRORS = 200
 class UnitImportStart(ModelView):
     "Import Units"
     __name__ = 'property.unit.import.start'
+    __string__ = "Import Units"
     estate = fields.Many2One('property.estate', "Estate", required=True)
     file_ = fields.Binary("CSV File", required=True, filename='filename')
     filename = fields.Char("File Name")
