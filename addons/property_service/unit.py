@@ -58,6 +58,8 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
             'party.party', None, None, "Owners",
             help="Owners and co-owners of record today."),
         'get_current_parties', searcher='search_current_parties')
+    owner_names = fields.Function(
+        fields.Char("Owner Names"), 'get_current_parties')
     residents = fields.Function(fields.Many2Many(
             'party.party', None, None, "Residents",
             help="Everyone living in the unit today."),
@@ -148,10 +150,18 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
                 ], order=[('start_date', 'ASC'), ('id', 'ASC')])
         for occupancy in occupancies:
             unit_id = occupancy.unit.id
-            if 'owners' in names and occupancy.role in OWNER_ROLES:
-                result['owners'][unit_id].append(occupancy.party.id)
+            if occupancy.role in OWNER_ROLES:
+                if 'owners' in names:
+                    result['owners'][unit_id].append(occupancy.party.id)
+                if 'owner_names' in names:
+                    result['owner_names'][unit_id].append(
+                        occupancy.party.rec_name)
             if 'residents' in names and occupancy.resident:
                 result['residents'][unit_id].append(occupancy.party.id)
+        if 'owner_names' in names:
+            result['owner_names'] = defaultdict(lambda: None, {
+                    u: '、'.join(n)
+                    for u, n in result['owner_names'].items()})
         return {n: {u.id: result[n][u.id] for u in units} for n in names}
 
     @classmethod
