@@ -417,18 +417,46 @@ def main():
 
     with Transaction().start(db, 0, context={'language': 'zh_CN'}):
         Company = pool.get('company.company')
-        if Company.search([('party.name', '=', COMPANY_NAME)], limit=1):
-            print("demo: 「%s」 already exists in database %r: nothing to do"
-                % (COMPANY_NAME, db))
-            return 0
-
-    with Transaction().start(db, 0, context={'language': 'zh_CN'}):
-        counts = populate(pool, args)
-
-    with Transaction().start(db, 0, readonly=True,
-            context={'language': 'zh_CN'}):
-        summary(pool, counts, time.monotonic() - started)
+        exists = bool(
+            Company.search([('party.name', '=', COMPANY_NAME)], limit=1))
+    if exists:
+        print("demo: 「%s」 already exists in database %r: registry kept"
+            % (COMPANY_NAME, db))
+    else:
+        with Transaction().start(db, 0, context={'language': 'zh_CN'}):
+            counts = populate(pool, args)
+        with Transaction().start(db, 0, readonly=True,
+                context={'language': 'zh_CN'}):
+            summary(pool, counts, time.monotonic() - started)
+    run_extensions(pool, db, args)
     return 0
+
+
+def run_extensions(pool, db, args):
+    """Demo data of the other modules: each data/demo_<name>.py defines
+    MODULE (the module it needs activated) and populate(pool, args), which
+    finds the demo company by COMPANY_NAME, does nothing if its data exist
+    already and returns a dict of counts. Each runs in its own transaction."""
+    import importlib.util
+    import pathlib
+    from trytond.transaction import Transaction
+
+    for path in sorted(pathlib.Path(__file__).parent.glob('demo_*.py')):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        extension = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(extension)
+        with Transaction().start(db, 0, context={'language': 'zh_CN'}):
+            Module = pool.get('ir.module')
+            if not Module.search([
+                        ('name', '=', extension.MODULE),
+                        ('state', '=', 'activated')]):
+                continue
+            started = time.monotonic()
+            counts = extension.populate(pool, args)
+        print("demo: %s in %.1f s: %s" % (path.stem,
+                time.monotonic() - started,
+                ', '.join('%s %s' % kv for kv in (counts or {}).items())
+                or 'nothing to do'))
 
 
 def populate(pool, args):

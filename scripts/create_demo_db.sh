@@ -28,6 +28,9 @@ if ! [[ "$UNITS" =~ ^[0-9]+$ ]] || (( UNITS < 10 || UNITS > 100000 )); then
     exit 2
 fi
 
+# every module of ours (each folder under addons/ with a tryton.cfg)
+MODULES=$(for cfg in addons/*/tryton.cfg; do basename "$(dirname "$cfg")"; done | tr '\n' ' ')
+
 START=$(date +%s)
 elapsed() { echo $(( $(date +%s) - START )); }
 
@@ -64,7 +67,9 @@ if activated; then
     echo "demo: $DB_FILE exists and is activated: reusing it" \
         "(make rebuild-demo starts over)"
     # Bring its schema, views and translations up to the checked-out code
-    "$VENV/bin/trytond-admin" -c "$TRYTOND_CONFIG" -d "$DB" --all -l zh_CN
+    # (activating modules added since the database was made)
+    "$VENV/bin/trytond-admin" -c "$TRYTOND_CONFIG" -d "$DB" --all -l zh_CN \
+        -u $MODULES --activate-dependencies
     echo "demo: database updated in $(elapsed) s"
 else
     if [ -e "$DB_FILE" ]; then
@@ -85,7 +90,7 @@ else
     # language (ir.configuration) when the database is created.
     TRYTONPASSFILE="$PASSFILE" "$VENV/bin/trytond-admin" -c "$TRYTOND_CONFIG" \
         -d "$DB" --all -l zh_CN --email admin@example.com \
-        -u property_service --activate-dependencies
+        -u $MODULES --activate-dependencies
     rm -f "$PASSFILE"
     PASSFILE=""
     echo "demo: database activated in $(elapsed) s"
