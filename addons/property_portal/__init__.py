@@ -1,0 +1,4 @@
+# This file is part of the property service suite. See README.md.
+# The portal's HTTP routes are registered on import: they exist in every
+# database of the server and answer 404 where the module is not activated.
+from . import routes  # noqa: F401

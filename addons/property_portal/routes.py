@@ -1,0 +1,425 @@
+# This file is part of the property service suite. See README.md.
+"""Owner portal: server-rendered pages and JSON endpoints under
+/<database>/portal/.
+
+Routes run as the superuser (trytond's with_transaction), so every query
+here is filtered by the logged-in web user's parties in code: an owner only
+reaches units where one of their parties is a current occupant, and any
+other id answers 404 exactly like an id that does not exist."""
+import functools
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from http import HTTPStatus
+
+from genshi.template import TemplateLoader
+from werkzeug.exceptions import HTTPException, abort
+from werkzeug.utils import redirect
+
+from trytond import backend
+from trytond.exceptions import RateLimitException
+from trytond.i18n import gettext
+from trytond.protocols.jsonrpc import JSONEncoder, json
+from trytond.protocols.wrappers import Response, with_pool, with_transaction
+from trytond.transaction import Transaction, TransactionError
+from trytond.wsgi import app
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES = ('zh_CN', 'en')
+DEFAULT_LANGUAGE = 'zh_CN'
+SESSION_COOKIE = 'portal_session'
+LOGIN_CSRF_COOKIE = 'portal_login_csrf'
+LANGUAGE_COOKIE = 'portal_lang'
+LOADER = TemplateLoader(
+    os.path.join(os.path.dirname(__file__), 'templates'),
+    auto_reload=False)
+SECURITY_HEADERS = {
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'same-origin',
+    'Cache-Control': 'no-store',
+    'Content-Security-Policy': (
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"),
+    }
+
+
+def _(key, **variables):
+    "A portal text, from the module's messages in the user's language"
+    return gettext('property_portal.msg_' + key, **variables)
+
+
+class Portal:
+    "What one request knows: database, language, web user and their parties"
+
+    def __init__(self, request, pool, api=False):
+        self.request = request
+        self.pool = pool
+        self.api = api
+        self.language = language_of(request)
+        # as the client wrote it, so cookie paths match what it sends
+        self.base = request.path.split('/portal/', 1)[0] + '/portal'
+        self.session_key = self._session_key()
+        self.web_user = self._web_user()
+
+    def _session_key(self):
+        authorization = self.request.headers.get('Authorization', '')
+        if self.api and authorization.startswith('Bearer '):
+            return authorization[len('Bearer '):].strip() or None
+        return self.request.cookies.get(SESSION_COOKIE) or None
+
+    def _web_user(self):
+        if not self.session_key:
+            return None
+        WebUser = self.pool.get('web.user')
+        user = WebUser.get_user(self.session_key)
+        if user and user.active:
+            return user
+        return None
+
+    def url(self, path=''):
+        return f'{self.base}/{path}'
+
+    # -- what the owner may see ------------------------------------------
+    @property
+    def party_ids(self):
+        user = self.web_user
+        ids = {p.id for p in user.secondary_parties}
+        if user.party:
+            ids.add(user.party.id)
+        return sorted(ids)
+
+    def occupancies(self):
+        "The owner's current occupancies: the only way to their units"
+        Occupancy = self.pool.get('property.occupancy')
+        if not self.party_ids:
+            return []
+        return Occupancy.search([
+                ('party', 'in', self.party_ids),
+                ('current', '=', True),
+                ], order=[('unit.estate', 'ASC'), ('unit.code', 'ASC')])
+
+    def units(self):
+        units = {}
+        for occupancy in self.occupancies():
+            units.setdefault(occupancy.unit, []).append(occupancy)
+        return units
+
+    def unit(self, unit_id):
+        "One of the owner's units, or 404 like a unit that does not exist"
+        for unit, occupancies in self.units().items():
+            if unit.id == unit_id:
+                return unit, occupancies
+        abort(HTTPStatus.NOT_FOUND)
+
+    def household(self, unit):
+        "Who lives in or holds the unit now: names and roles only"
+        Occupancy = self.pool.get('property.occupancy')
+        return Occupancy.search([
+                ('unit', '=', unit.id),
+                ('current', '=', True),
+                ], order=[('role', 'ASC'), ('start_date', 'ASC')])
+
+    # -- labels in the user's language -------------------------------------
+    def selection(self, model, field, value):
+        Model = self.pool.get(model)
+        return dict(Model.fields_get([field])[field]['selection']).get(
+            value, value)
+
+    def date(self, value):
+        if not value:
+            return ''
+        Lang = self.pool.get('ir.lang')
+        return Lang.get(self.language).strftime(value)
+
+    # -- CSRF ---------------------------------------------------------------
+    @property
+    def csrf_token(self):
+        "Bound to the session; before login, to a cookie (double submit)"
+        if self.session_key and self.web_user:
+            return hmac.new(self.session_key.encode(), b'portal-csrf',
+                hashlib.sha256).hexdigest()
+        return self.request.cookies.get(LOGIN_CSRF_COOKIE) or ''
+
+    def check_csrf(self):
+        sent = self.request.form.get('csrf_token', '')
+        expected = self.csrf_token
+        if not expected or not hmac.compare_digest(sent, expected):
+            abort(HTTPStatus.FORBIDDEN)
+
+    # -- responses ------------------------------------------------------------
+    def render(self, template, status=HTTPStatus.OK, **values):
+        Configuration = self.pool.get('property.portal.configuration')
+        values.setdefault('title', '')
+        stream = LOADER.load(template).generate(
+            _=_, portal=self, configuration=Configuration(1),
+            other_language='en' if self.language == 'zh_CN' else 'zh_CN',
+            **values)
+        response = Response(
+            stream.render('html', doctype='html5', encoding='utf-8'),
+            status=status, content_type='text/html; charset=utf-8')
+        return self.secure(response)
+
+    def json(self, data, status=HTTPStatus.OK):
+        response = Response(
+            json.dumps(data, cls=JSONEncoder, ensure_ascii=False),
+            status=status, content_type='application/json; charset=utf-8')
+        return self.secure(response)
+
+    def secure(self, response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers[name] = value
+        return response
+
+    def redirect(self, path):
+        return self.secure(redirect(self.url(path), code=HTTPStatus.SEE_OTHER))
+
+    def set_cookie(self, response, name, value, max_age=None):
+        response.set_cookie(
+            name, value, max_age=max_age, path=self.base + '/',
+            httponly=True, samesite='Lax',
+            secure=self.request.scheme == 'https')
+
+    def delete_cookie(self, response, name):
+        response.delete_cookie(name, path=self.base + '/')
+
+
+def language_of(request):
+    language = request.cookies.get(LANGUAGE_COOKIE)
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def portal(login=True, api=False):
+    """Wrap a portal view: 404 where the module is not activated, language,
+    login, and errors that never show a traceback to the owner."""
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(request, pool, *args, **kwargs):
+            try:
+                pool.get('property.portal.configuration')
+            except KeyError:
+                abort(HTTPStatus.NOT_FOUND)
+            transaction = Transaction()
+            with transaction.set_context(language=language_of(request)):
+                page = Portal(request, pool, api=api)
+                try:
+                    if login and not page.web_user:
+                        if api:
+                            return page.json({'error': 'unauthorized'},
+                                HTTPStatus.UNAUTHORIZED)
+                        return page.redirect('login')
+                    return func(page, *args, **kwargs)
+                except HTTPException as exception:
+                    transaction.rollback()
+                    if exception.code == HTTPStatus.NOT_FOUND:
+                        return not_found(page)
+                    if exception.code == HTTPStatus.FORBIDDEN and not api:
+                        return page.render('error.html',
+                            HTTPStatus.FORBIDDEN, title=_('forbidden_title'),
+                            message=_('forbidden_text'))
+                    raise
+                except (TransactionError, backend.DatabaseOperationalError):
+                    raise
+                except Exception:
+                    logger.exception("portal error on %s", request.path)
+                    transaction.rollback()
+                    if api:
+                        return page.json({'error': 'server error'},
+                            HTTPStatus.INTERNAL_SERVER_ERROR)
+                    return page.render('error.html',
+                        HTTPStatus.INTERNAL_SERVER_ERROR,
+                        title=_('error_title'), message=_('error_text'))
+        return wrapper
+    return decorator
+
+
+def not_found(page):
+    if page.api:
+        return page.json({'error': 'not found'}, HTTPStatus.NOT_FOUND)
+    return page.render('error.html', HTTPStatus.NOT_FOUND,
+        title=_('not_found_title'), message=_('not_found_text'))
+
+
+# -- Pages ------------------------------------------------------------------
+
+@app.route('/<database_name>/portal/', methods=['GET'])
+@with_pool
+@with_transaction(readonly=True)
+@portal(login=False)
+def index(page):
+    return page.redirect('dashboard' if page.web_user else 'login')
+
+
+@app.route('/<database_name>/portal/login', methods=['GET', 'POST'])
+@with_pool
+@with_transaction()
+@portal(login=False)
+def login(page):
+    request = page.request
+    error = None
+    if page.web_user:
+        return page.redirect('dashboard')
+    if request.method == 'POST':
+        page.check_csrf()
+        WebUser = page.pool.get('web.user')
+        email = request.form.get('email', '').strip()
+        password = request.form.get('password', '')
+        try:
+            user = WebUser.authenticate(email, password) if (
+                email and password) else None
+        except RateLimitException:
+            user, error = None, _('login_rate_limited')
+        if user and user.active:
+            response = page.redirect('dashboard')
+            page.set_cookie(response, SESSION_COOKIE, user.new_session())
+            page.delete_cookie(response, LOGIN_CSRF_COOKIE)
+            return response
+        # the same answer for an unknown email and a wrong password
+        error = error or _('login_failed')
+    token = page.request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_hex(
+        16)
+    response = page.render('login.html', HTTPStatus.OK if not error
+        else HTTPStatus.UNAUTHORIZED, title=_('login_title'), error=error,
+        login_csrf=token)
+    page.set_cookie(response, LOGIN_CSRF_COOKIE, token)
+    return response
+
+
+@app.route('/<database_name>/portal/logout', methods=['POST'])
+@with_pool
+@with_transaction()
+@portal()
+def logout(page):
+    page.check_csrf()
+    page.pool.get('web.user.session').remove(page.session_key)
+    response = page.redirect('login')
+    page.delete_cookie(response, SESSION_COOKIE)
+    return response
+
+
+@app.route('/<database_name>/portal/language/<code>', methods=['GET'])
+@with_pool
+@with_transaction(readonly=True)
+@portal(login=False)
+def language(page, code):
+    if code not in LANGUAGES:
+        abort(HTTPStatus.NOT_FOUND)
+    response = page.redirect('dashboard' if page.web_user else 'login')
+    page.set_cookie(response, LANGUAGE_COOKIE, code, max_age=365 * 86400)
+    return response
+
+
+@app.route('/<database_name>/portal/dashboard', methods=['GET'])
+@with_pool
+@with_transaction(readonly=True)
+@portal()
+def dashboard(page):
+    units = page.units()
+    estates = sorted({u.estate for u in units}, key=lambda e: e.code)
+    return page.render('dashboard.html', title=_('dashboard_title'),
+        units=units, estates=estates)
+
+
+@app.route('/<database_name>/portal/units/<int:unit_id>', methods=['GET'])
+@with_pool
+@with_transaction(readonly=True)
+@portal()
+def unit_detail(page, unit_id):
+    unit, mine = page.unit(unit_id)
+    return page.render('unit.html', title=unit.rec_name, unit=unit,
+        mine=mine, household=page.household(unit))
+
+
+@app.route('/<database_name>/portal/profile', methods=['GET'])
+@with_pool
+@with_transaction(readonly=True)
+@portal()
+def profile(page):
+    Party = page.pool.get('party.party')
+    parties = Party.browse(page.party_ids)
+    return page.render('profile.html', title=_('profile_title'),
+        parties=parties, units=page.units())
+
+
+# -- JSON endpoints -----------------------------------------------------------
+
+def unit_data(page, unit, occupancies):
+    return {
+        'id': unit.id,
+        'code': unit.code,
+        'estate': unit.estate.name,
+        'building': unit.building.name,
+        'floor': unit.floor,
+        'building_area': unit.building_area,
+        'usable_area': unit.usable_area,
+        'usage': unit.usage,
+        'roles': [o.role for o in occupancies],
+        }
+
+
+@app.route('/<database_name>/portal/api/login', methods=['POST'])
+@with_pool
+@with_transaction()
+@portal(login=False, api=True)
+def api_login(page):
+    WebUser = page.pool.get('web.user')
+    data = page.request.parsed_data if page.request.is_json else None
+    if not isinstance(data, dict) or not all(
+            isinstance(data.get(k), str) for k in ['email', 'password']):
+        return page.json({'error': 'email and password required'},
+            HTTPStatus.BAD_REQUEST)
+    try:
+        user = WebUser.authenticate(data['email'], data['password'])
+    except RateLimitException:
+        return page.json({'error': 'too many attempts'},
+            HTTPStatus.TOO_MANY_REQUESTS)
+    if not user or not user.active:
+        return page.json({'error': 'unauthorized'}, HTTPStatus.UNAUTHORIZED)
+    return page.json({'session': user.new_session()})
+
+
+@app.route('/<database_name>/portal/api/logout', methods=['POST'])
+@with_pool
+@with_transaction()
+@portal(api=True)
+def api_logout(page):
+    page.pool.get('web.user.session').remove(page.session_key)
+    return page.json({})
+
+
+@app.route('/<database_name>/portal/api/me', methods=['GET'])
+@with_pool
+@with_transaction(readonly=True)
+@portal(api=True)
+def api_me(page):
+    Party = page.pool.get('party.party')
+    return page.json({
+            'email': page.web_user.email,
+            'parties': [{'id': p.id, 'name': p.name}
+                for p in Party.browse(page.party_ids)],
+            'units': [unit_data(page, u, o)
+                for u, o in page.units().items()],
+            })
+
+
+@app.route('/<database_name>/portal/api/units', methods=['GET'])
+@with_pool
+@with_transaction(readonly=True)
+@portal(api=True)
+def api_units(page):
+    return page.json([unit_data(page, u, o) for u, o in page.units().items()])
+
+
+@app.route('/<database_name>/portal/api/units/<int:unit_id>', methods=['GET'])
+@with_pool
+@with_transaction(readonly=True)
+@portal(api=True)
+def api_unit(page, unit_id):
+    unit, mine = page.unit(unit_id)
+    data = unit_data(page, unit, mine)
+    data['household'] = [{'name': o.party.name, 'role': o.role}
+        for o in page.household(unit)]
+    return page.json(data)
