@@ -1,4 +1,5 @@
-"""Browser smoke test of the staff web client (sao) in Chinese.
+"""Browser smoke tests: the staff web client (sao) in Chinese, and the owner
+portal on a phone-sized screen.
 
 Creates a throwaway database (SQLite in a temporary folder, or on the
 PostgreSQL server of TRYTOND_DATABASE_URI when it starts with postgresql),
@@ -38,6 +39,10 @@ BROWSER_DIR = REPO / 'tests' / 'browser'
 SAO_ROOT = REPO / 'sao' / 'package'
 CONFIG = REPO / 'trytond.conf'
 SCREENSHOT = REPO / 'tests' / 'artifacts' / 'sao_units_zh_CN.png'
+PORTAL_SCREENSHOT = REPO / 'tests' / 'artifacts' / 'portal_dashboard_zh_CN.png'
+# made by setup_sao_db.py: the owner of A-1-0101 (A-1-0102 is someone else's)
+PORTAL_OWNER = 'owner@example.com'
+PORTAL_PASSWORD = 'owner-demo-password'
 CHROMIUM = Path(os.environ.get('CHROMIUM', '/usr/bin/chromium'))
 CJK_FONT = 'fonts-wqy-microhei'
 UNIT_CODES = ['A-1-0101', 'A-1-0102']
@@ -178,18 +183,23 @@ def _stop(process):
         pass
 
 
-def test_sao_units_list_zh_cn():
+@pytest.fixture(scope='module')
+def server():
+    """A throwaway database with every module of ours activated and zh_CN
+    loaded (tests/browser/setup_sao_db.py fills it), served by trytond on a
+    free port; removed afterwards."""
     _check_prerequisites()
-    started = time.monotonic()
     uri = os.environ.get('TRYTOND_DATABASE_URI') or 'sqlite://'
     postgresql = uri.startswith('postgresql')
-    name = f'sao_smoke_{os.getpid()}_{secrets.token_hex(3)}'
+    name = f'browser_{os.getpid()}_{secrets.token_hex(3)}'
     password = secrets.token_urlsafe(12)
     port = _free_port()
     url = f'http://127.0.0.1:{port}/'
-    tmp = Path(tempfile.mkdtemp(prefix='sao-smoke-'))
-    server = None
+    tmp = Path(tempfile.mkdtemp(prefix='browser-'))
+    process = None
     created = False
+    modules = sorted(cfg.parent.name
+        for cfg in (REPO / 'addons').glob('*/tryton.cfg'))
     try:
         (tmp / 'password').write_text(password)
         override = tmp / 'override.conf'
@@ -218,47 +228,66 @@ def test_sao_units_list_zh_cn():
 
         _run([_executable('trytond-admin'), '-c', *configs, '-d', name,
                 '--all', '-l', 'zh_CN', '--email', 'admin@example.com',
-                '-u', 'property_service', '--activate-dependencies'],
+                '-u', *modules, '--activate-dependencies'],
             env, timeout=300, what='trytond-admin')
         # the database that trytond-admin filled is the one meant (see the
         # note on configuration precedence above)
-        assert _module_state(uri, tmp, name, 'property_service') == (
-            'activated'), f'property_service is not activated in {name}'
+        for module in modules:
+            assert _module_state(uri, tmp, name, module) == 'activated', (
+                f'{module} is not activated in {name}')
         _run([sys.executable, str(BROWSER_DIR / 'setup_sao_db.py'), name,
                 *configs], env, timeout=120, what='setup_sao_db.py')
 
         log = tmp / 'trytond.log'
         with log.open('wb') as out:
-            server = subprocess.Popen(
+            process = subprocess.Popen(
                 [_executable('trytond'), '-c', *configs, '-d', name],
                 env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True)
-        _wait_for_server(server, url, log)
-
-        SCREENSHOT.unlink(missing_ok=True)
-        SCREENSHOT.with_suffix('.failure.png').unlink(missing_ok=True)
-        node_started = time.monotonic()
-        result = subprocess.run(
-            ['node', str(BROWSER_DIR / 'sao_smoke.mjs'), '--url', url,
-                '--database', name, '--login', 'admin',
-                '--screenshot', str(SCREENSHOT),
-                '--units', ','.join(UNIT_CODES), '--expect', ESTATE,
-                '--page-text', ','.join(ZH_CN_TEXTS)],
-            env={**env, 'SAO_PASSWORD': password, 'CHROMIUM': str(CHROMIUM)},
-            cwd=REPO, capture_output=True, text=True, timeout=120)
-        print(result.stdout)
-        print(f'sao_smoke.mjs: {time.monotonic() - node_started:.1f} s; '
-            f'whole test: {time.monotonic() - started:.1f} s')
-        assert result.returncode == 0, (
-            f'sao_smoke.mjs failed (exit {result.returncode}):\n'
-            f'{result.stdout}\n{result.stderr}\n--- trytond log ---\n'
-            + _server_log_tail(log))
-        assert SCREENSHOT.is_file(), f'no screenshot at {SCREENSHOT}'
-        assert SCREENSHOT.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
-        assert SCREENSHOT.stat().st_size > 10_000, 'screenshot looks empty'
+        _wait_for_server(process, url, log)
+        yield {'url': url, 'database': name, 'password': password,
+            'env': env, 'log': log}
     finally:
-        if server is not None:
-            _stop(server)
+        if process is not None:
+            _stop(process)
         if postgresql and created:
             _pg_execute(uri, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _node(script, screenshot, args, server, env=None):
+    "Run a browser script; assert it passed and left a real screenshot"
+    screenshot.unlink(missing_ok=True)
+    screenshot.with_suffix('.failure.png').unlink(missing_ok=True)
+    started = time.monotonic()
+    result = subprocess.run(
+        ['node', str(BROWSER_DIR / script), '--url', server['url'],
+            '--database', server['database'], '--screenshot', str(screenshot),
+            *args],
+        env={**server['env'], 'CHROMIUM': str(CHROMIUM), **(env or {})},
+        cwd=REPO, capture_output=True, text=True, timeout=120)
+    print(result.stdout)
+    print(f'{script}: {time.monotonic() - started:.1f} s')
+    assert result.returncode == 0, (
+        f'{script} failed (exit {result.returncode}):\n'
+        f'{result.stdout}\n{result.stderr}\n--- trytond log ---\n'
+        + _server_log_tail(server['log']))
+    assert screenshot.is_file(), f'no screenshot at {screenshot}'
+    assert screenshot.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert screenshot.stat().st_size > 10_000, 'screenshot looks empty'
+
+
+def test_sao_units_list_zh_cn(server):
+    "Staff log into sao and see the units list in Chinese"
+    _node('sao_smoke.mjs', SCREENSHOT, [
+            '--login', 'admin', '--units', ','.join(UNIT_CODES),
+            '--expect', ESTATE, '--page-text', ','.join(ZH_CN_TEXTS)],
+        server, env={'SAO_PASSWORD': server['password']})
+
+
+def test_portal_owner_on_a_phone(server):
+    "An owner logs into the portal on a 360 px wide screen and sees her unit"
+    _node('portal_smoke.mjs', PORTAL_SCREENSHOT, [
+            '--email', PORTAL_OWNER, '--expect', f'{ESTATE} {UNIT_CODES[0]}',
+            '--absent', UNIT_CODES[1]],
+        server, env={'PORTAL_PASSWORD': PORTAL_PASSWORD})

@@ -7,12 +7,15 @@ The configuration files are read in order, the last one winning (as with
 Makes zh_CN the admin's language and creates a currency CNY, a company, the
 estate 阳光花园 with one building and the units A-1-0101 and A-1-0102, all as
 the superuser in one transaction, gives the admin user that company and marks
-the first-login configuration wizard as done.
+the first-login configuration wizard as done. Where property_portal is
+activated, each unit gets an owner and the first owner a portal account.
 """
 import sys
 from decimal import Decimal
 
 UNIT_CODES = ('A-1-0101', 'A-1-0102')
+PORTAL_OWNER = 'owner@example.com'
+PORTAL_PASSWORD = 'owner-demo-password'
 
 
 def main(database, *config_files):
@@ -75,6 +78,24 @@ def main(database, *config_files):
                     'usable_area': Decimal('72.30'),
                     'usage': 'residential',
                     } for code in UNIT_CODES])
+
+        units = Unit.search([('code', 'in', UNIT_CODES)],
+            order=[('code', 'ASC')])
+        Module = pool.get('ir.module')
+        if Module.search([('name', '=', 'property_portal'),
+                    ('state', '=', 'activated')]):
+            # an owner for each unit; the first one gets a portal account
+            Occupancy = pool.get('property.occupancy')
+            WebUser = pool.get('web.user')
+            owners = Party.create([{'name': n} for n in ['王秀英', '李建国']])
+            Occupancy.create([{
+                        'unit': u.id, 'party': p.id, 'role': 'owner',
+                        'share': Decimal(100)}
+                    for u, p in zip(units, owners)])
+            WebUser.create([{
+                        'email': PORTAL_OWNER, 'party': owners[0].id,
+                        'password_hash': WebUser.hash_password(
+                            PORTAL_PASSWORD)}])
 
         admin, = User.search([('login', '=', 'admin')])
         User.write([admin], {
