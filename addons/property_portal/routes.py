@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
 from http import HTTPStatus
 
@@ -19,7 +20,9 @@ from werkzeug.exceptions import HTTPException, abort
 from werkzeug.utils import redirect
 
 from trytond import backend
+from trytond import config
 from trytond.exceptions import RateLimitException
+from trytond.res.exceptions import PasswordError
 from trytond.i18n import gettext
 from trytond.protocols.jsonrpc import JSONEncoder, json
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
@@ -203,7 +206,10 @@ def portal(login=True, api=False):
             except KeyError:
                 abort(HTTPStatus.NOT_FOUND)
             transaction = Transaction()
-            with transaction.set_context(language=language_of(request)):
+            portal_url = request.host_url.rstrip('/') + request.path.split(
+                '/portal/', 1)[0] + '/portal/'
+            with transaction.set_context(
+                    language=language_of(request), portal_url=portal_url):
                 page = Portal(request, pool, api=api)
                 try:
                     if login and not page.web_user:
@@ -245,6 +251,33 @@ def not_found(page):
 
 # -- Pages ------------------------------------------------------------------
 
+def anonymous_form(page, template, status=HTTPStatus.OK, **values):
+    "A form shown before login, with its double-submit CSRF cookie"
+    token = page.request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_hex(
+        16)
+    response = page.render(template, status, login_csrf=token, **values)
+    page.set_cookie(response, LOGIN_CSRF_COOKIE, token)
+    return response
+
+
+def check_new_password(page, password, confirm, users):
+    "The error text for a new password, or None when it is acceptable"
+    User = page.pool.get('res.user')
+    if password != confirm:
+        return _('password_mismatch')
+    # the platform's policy ([password] length, forbidden list, not the
+    # email), and at least 8 characters whatever the configuration
+    if len(password) < max(
+            8, config.getint('password', 'length', default=0)):
+        return _('password_too_short',
+            length=max(8, config.getint('password', 'length', default=0)))
+    try:
+        User.validate_password(password, users)
+    except PasswordError as exception:
+        return exception.message
+    return None
+
+
 @app.route('/<database_name>/portal/', methods=['GET'])
 @with_pool
 @with_transaction(readonly=True)
@@ -272,6 +305,8 @@ def login(page):
                 email and password) else None
         except RateLimitException:
             user, error = None, _('login_rate_limited')
+        if user and user.active and not user.email_valid:
+            user, error = None, _('email_not_validated')
         if user and user.active:
             response = page.redirect('dashboard')
             page.set_cookie(response, SESSION_COOKIE, user.new_session())
@@ -279,13 +314,133 @@ def login(page):
             return response
         # the same answer for an unknown email and a wrong password
         error = error or _('login_failed')
-    token = page.request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_hex(
-        16)
-    response = page.render('login.html', HTTPStatus.OK if not error
+    return anonymous_form(page, 'login.html', HTTPStatus.OK if not error
         else HTTPStatus.UNAUTHORIZED, title=_('login_title'), error=error,
-        login_csrf=token)
-    page.set_cookie(response, LOGIN_CSRF_COOKIE, token)
-    return response
+        notice=None)
+
+
+@app.route('/<database_name>/portal/reset-password', methods=['GET', 'POST'])
+@with_pool
+@with_transaction()
+@portal(login=False)
+def reset_password(page):
+    "Ask for a reset link; the same answer whether the email exists or not"
+    notice = None
+    if page.request.method == 'POST':
+        page.check_csrf()
+        WebUser = page.pool.get('web.user')
+        email = page.request.form.get('email', '').strip().lower()
+        users = WebUser.search([('email', '=', email)]) if email else []
+        # web_user sends one email per token lifetime (no flooding)
+        WebUser.reset_password([u for u in users if u.active])
+        notice = _('reset_sent')
+    return anonymous_form(page, 'reset_password.html',
+        title=_('reset_title'), notice=notice)
+
+
+@app.route('/<database_name>/portal/set-password', methods=['GET', 'POST'])
+@with_pool
+@with_transaction()
+@portal(login=False)
+def set_password(page):
+    "The page of the emailed link: choose a new password"
+    WebUser = page.pool.get('web.user')
+    values = page.request.values
+    email = values.get('email', '').strip().lower()
+    token = values.get('token', '')
+    error = None
+    if page.request.method == 'POST':
+        page.check_csrf()
+        password = page.request.form.get('password', '')
+        users = WebUser.search([('email', '=', email)]) if email else []
+        error = check_new_password(page, password,
+            page.request.form.get('confirm', ''), users)
+        if not error:
+            if WebUser.set_password_token(email, token, password):
+                return anonymous_form(page, 'login.html',
+                    title=_('login_title'), error=None,
+                    notice=_('password_changed'))
+            error = _('reset_link_invalid')
+    return anonymous_form(page, 'set_password.html',
+        HTTPStatus.OK if not error else HTTPStatus.BAD_REQUEST,
+        title=_('set_password_title'), error=error, email=email, token=token)
+
+
+@app.route('/<database_name>/portal/register', methods=['GET', 'POST'])
+@with_pool
+@with_transaction()
+@portal(login=False)
+def register(page):
+    """Self-registration of an owner or tenant, verified against a unit
+    code and the phone number on record for a current occupant of it."""
+    pool = page.pool
+    Estate = pool.get('property.estate')
+    Unit = pool.get('property.unit')
+    Occupancy = pool.get('property.occupancy')
+    WebUser = pool.get('web.user')
+    Attempt = pool.get('web.user.authenticate.attempt')
+    form = page.request.form
+    error = notice = None
+    if page.request.method == 'POST':
+        page.check_csrf()
+        estate_id = form.get('estate', '')
+        code = form.get('unit', '').strip().upper()
+        phone = re.sub(r'[^0-9+]', '', form.get('phone', ''))
+        email = form.get('email', '').strip().lower()
+        password = form.get('password', '')
+        # guessing phone numbers for a unit is limited like logins are
+        key = f'register:{estate_id}:{code}'
+        if (Attempt.count(key) > config.getint(
+                    'session', 'max_attempt', default=5)
+                or Attempt.count_ip() > config.getint(
+                    'session', 'max_attempt_ip_network', default=300)):
+            error = _('login_rate_limited')
+        elif not (estate_id.isdigit() and code and phone and email):
+            error = _('register_incomplete')
+        else:
+            units = Unit.search([
+                    ('estate', '=', int(estate_id)), ('code', '=', code)])
+            party = None
+            for occupancy in Occupancy.search([
+                        ('unit', 'in', [u.id for u in units]),
+                        ('current', '=', True)]):
+                if any(re.sub(r'[^0-9+]', '', m.value or '') == phone
+                        for m in occupancy.party.contact_mechanisms
+                        if m.type in {'phone', 'mobile'}):
+                    party = occupancy.party
+                    break
+            if party is None:
+                Attempt.add(key)
+                error = _('register_not_verified')
+            elif WebUser.search([('email', '=', email)]):
+                error = _('register_email_taken')
+            else:
+                user = WebUser(email=email, party=party)
+                error = check_new_password(page, password,
+                    form.get('confirm', ''), [user])
+                if not error:
+                    user.password_hash = WebUser.hash_password(password)
+                    user.save()
+                    WebUser.validate_email([user])
+                    notice = _('register_done')
+    estates = Estate.search([], order=[('name', 'ASC')])
+    return anonymous_form(page, 'register.html',
+        HTTPStatus.OK if not error else HTTPStatus.BAD_REQUEST,
+        title=_('register_title'), error=error, notice=notice,
+        estates=estates, form=form)
+
+
+@app.route('/<database_name>/portal/validate-email', methods=['GET'])
+@with_pool
+@with_transaction(readonly=False)
+@portal(login=False)
+def validate_email(page):
+    WebUser = page.pool.get('web.user')
+    token = page.request.args.get('token', '')
+    users = WebUser.validate_email_token([token]) if token else []
+    return anonymous_form(page, 'login.html', title=_('login_title'),
+        error=None if users else _('validation_link_invalid'),
+        notice=_('email_validated') if users else None)
 
 
 @app.route('/<database_name>/portal/logout', methods=['POST'])

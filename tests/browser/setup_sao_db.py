@@ -94,6 +94,7 @@ def main(database, *config_files):
                     for u, p in zip(units, owners)])
             WebUser.create([{
                         'email': PORTAL_OWNER, 'party': owners[0].id,
+                        'email_valid': True,
                         'password_hash': WebUser.hash_password(
                             PORTAL_PASSWORD)}])
 

@@ -60,6 +60,7 @@ class PortalRouteTestCase(RouteTestCase):
                             if moved_out else None),
                         }])
             WebUser.create([{'email': email, 'party': party.id,
+                        'email_valid': True,
                         'password_hash': WebUser.hash_password(password)}])
             cls.units[email] = unit.id
 
