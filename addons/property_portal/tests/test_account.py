@@ -14,6 +14,8 @@ from trytond import config
 from trytond.pool import Pool
 from trytond.tests.test_tryton import RouteTestCase
 
+from .tools import create_estate
+
 
 class Mailbox:
     "aiosmtpd handler keeping every message received"
@@ -69,23 +71,12 @@ class PortalAccountTestCase(RouteTestCase):
     @classmethod
     def setUpDatabase(cls):
         pool = Pool()
-        Currency = pool.get('currency.currency')
-        Company = pool.get('company.company')
         Party = pool.get('party.party')
-        Estate = pool.get('property.estate')
         Unit = pool.get('property.unit')
         Occupancy = pool.get('property.occupancy')
         WebUser = pool.get('web.user')
 
-        cny, = Currency.create([{'name': "人民币", 'code': 'CNY',
-                    'symbol': '¥'}])
-        company_party, = Party.create([{'name': "安居物业"}])
-        company, = Company.create([{'party': company_party.id,
-                    'currency': cny.id}])
-        estate, = Estate.create([{
-                    'company': company.id, 'code': 'CHY', 'name': "翠湖苑",
-                    'buildings': [('create', [{'code': 'B', 'name': "B栋"}])],
-                    }])
+        estate = create_estate('CHY', "翠湖苑", 'B')
         cls.estate = estate.id
         today = dt.date.today()
         owner, tenant, former = Party.create([

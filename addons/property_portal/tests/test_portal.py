@@ -10,6 +10,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import RouteTestCase
 from trytond.transaction import Transaction
 
+from .tools import create_estate
+
 OWNERS = {
     # email: (party name, password, unit number, role, moved out)
     'wang@example.com': ("王秀英", 'secret-wang', '0101', 'owner', False),
@@ -26,24 +28,13 @@ class PortalRouteTestCase(RouteTestCase):
     @classmethod
     def setUpDatabase(cls):
         pool = Pool()
-        Currency = pool.get('currency.currency')
-        Company = pool.get('company.company')
         Party = pool.get('party.party')
-        Estate = pool.get('property.estate')
         Unit = pool.get('property.unit')
         Occupancy = pool.get('property.occupancy')
         WebUser = pool.get('web.user')
 
-        cny, = Currency.create([{'name': "人民币", 'code': 'CNY',
-                    'symbol': '¥'}])
-        company_party, = Party.create([{'name': "安居物业"}])
-        company, = Company.create([{'party': company_party.id,
-                    'currency': cny.id}])
-        estate, = Estate.create([{
-                    'company': company.id, 'code': 'YGHY',
-                    'name': "阳光花园", 'service_phone': '0571-88886666',
-                    'buildings': [('create', [{'code': 'A', 'name': "A栋"}])],
-                    }])
+        estate = create_estate(
+            'YGHY', "阳光花园", 'A', service_phone='0571-88886666')
         today = dt.date.today()
         cls.units = {}
         for email, (name, password, number, role, moved_out) in (
