@@ -125,6 +125,9 @@ class TicketKPI(ModelSQL, ModelView):
         for id_ in ids:
             estate, period = divmod(int(id_), ID_BASE)
             year, month = divmod(period - 1, 12)
+            if not (datetime.MINYEAR <= year <= datetime.MAXYEAR):
+                # not an id of ours: the plain read reports it
+                return super().read(ids, fields_names)
             estates.add(estate)
             months.append(datetime.date(year, month + 1, 1))
         if not ids:
