@@ -283,20 +283,31 @@ class Ticket(Workflow, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.number, Index.Similarity())),
-                # the estate's open tickets, newest first (list and console)
+                # the estate's unfinished tickets, newest first (the list)
                 Index(t,
                     (t.estate, Index.Equality()),
                     (t.received_at, Index.Range(order='DESC')),
+                    where=~t.state.in_(FINAL_STATES)),
+                # the console: open work by priority, counts of its tabs
+                # and the load per person answered from the index alone
+                Index(t,
+                    (t.priority, Index.Range(order='DESC')),
+                    (t.received_at, Index.Range()),
                     where=t.state.in_(OPEN_STATES)),
-                # the KPI board: an estate's tickets by month
                 Index(t,
                     (t.estate, Index.Equality()),
-                    (t.month, Index.Range())),
-                Index(t, (t.assignee, Index.Equality()),
+                    include=[t.id, t.company, t.state, t.assignee,
+                        t.escalated,
+                        t.response_deadline, t.resolution_deadline],
                     where=t.state.in_(OPEN_STATES)),
+                # the KPI board: an estate's months from the index alone
                 Index(t,
-                    (t.resolution_deadline, Index.Range()),
-                    where=t.state.in_(OPEN_STATES)),
+                    (t.estate, Index.Equality()),
+                    (t.month, Index.Range()),
+                    include=[t.id, t.company, t.state, t.type, t.assigned_at,
+                        t.responded_on_time, t.resolved_at,
+                        t.resolved_on_time, t.escalated, t.satisfaction,
+                        t.response_hours, t.resolution_hours]),
                 Index(t, (t.origin, Index.Equality())),
                 })
         cls._order = [('received_at', 'DESC'), ('id', 'DESC')]

@@ -7,11 +7,18 @@ import datetime
 from sql import Literal, Null
 from sql.aggregate import Avg, Count, Min
 from sql.conditionals import NullIf
+from sql.functions import Extract
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from .ticket import OPEN_STATES
+
+
+# id = estate * ID_BASE + year * 12 + month: reading rows by id can then
+# restrict the aggregation to their estates and months (see read)
+ID_BASE = 100000
 
 
 def _ratio(part, whole):
@@ -73,8 +80,16 @@ class TicketKPI(ModelSQL, ModelView):
         resolved_on_time = Count(
             t.id, filter_=t.resolved_on_time == Literal(True))
         complaints = Count(t.id, filter_=t.type == 'complaint')
+        context = Transaction().context
+        if context.get('_kpi_estates') is not None:
+            where &= t.estate.in_(context['_kpi_estates'])
+            first, last = context['_kpi_months']
+            where &= (t.month >= first) & (t.month <= last)
+        int_type = fields.Integer('int').sql_type().base
         return t.select(
-            Min(t.id).as_('id'),
+            (t.estate * ID_BASE
+                + Extract('YEAR', t.month).cast(int_type) * 12
+                + Extract('MONTH', t.month).cast(int_type)).as_('id'),
             t.company.as_('company'),
             t.estate.as_('estate'),
             t.month.as_('month'),
@@ -102,6 +117,25 @@ class TicketKPI(ModelSQL, ModelView):
             _ratio(complaints, Count(t.id)).as_('complaint_rate'),
             where=where,
             group_by=[t.company, t.estate, t.month])
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        # the ids name their estates and months: aggregate only those
+        estates, months = set(), []
+        for id_ in ids:
+            estate, period = divmod(int(id_), ID_BASE)
+            year, month = divmod(period - 1, 12)
+            if not (datetime.MINYEAR <= year <= datetime.MAXYEAR):
+                # not an id of ours: the plain read reports it
+                return super().read(ids, fields_names)
+            estates.add(estate)
+            months.append(datetime.date(year, month + 1, 1))
+        if not ids:
+            return super().read(ids, fields_names)
+        with Transaction().set_context(
+                _kpi_estates=sorted(estates),
+                _kpi_months=(min(months), max(months))):
+            return super().read(ids, fields_names)
 
 
 class TicketLoad(ModelSQL, ModelView):

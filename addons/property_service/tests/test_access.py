@@ -296,5 +296,58 @@ class PropertyAccessTestCase(_DBTestCase):
                 with self.assertRaises(AccessError, msg=role):
                     Ticket.search([])
 
+    @with_transaction()
+    def test_technician_sees_only_own_work_orders(self):
+        "A technician sees and works only on their own work orders"
+        pool = Pool()
+        WorkOrder = pool.get('property.work_order')
+        Ticket = pool.get('property.ticket')
+        estates, users = self._setup()
+        tickets = self._tickets(estates, users)
+        own, other = WorkOrder.create([{
+                    'company': estates['A'].company.id,
+                    'ticket': tickets['A'].id,
+                    'technician': users['technician'].employee.id,
+                    }, {
+                    'company': estates['A'].company.id,
+                    'ticket': tickets['A'].id,
+                    'technician': users['manager'].employee.id,
+                    }])
+        visible = self._visible(users['technician'], 'property.work_order')
+        self.assertEqual([o.id for o in visible], [own.id])
+        with self._as(users['technician']):
+            with self.assertRaises(AccessError):
+                WorkOrder.read([other.id], ['description'])
+            WorkOrder.start([WorkOrder(own.id)])
+            with self.assertRaises(AccessError):
+                WorkOrder.start([WorkOrder(other.id)])
+        self.assertEqual(WorkOrder(own.id).state, 'in_progress')
+        self.assertEqual(Ticket(tickets['A'].id).state, 'in_progress')
+        # the clerk and the accountant of the estate see both, B's manager none
+        for role in ['clerk', 'accountant']:
+            self.assertEqual(
+                len(self._visible(users[role], 'property.work_order')), 2,
+                msg=role)
+        self.assertEqual(
+            self._visible(users['manager_b'], 'property.work_order'), [])
+        with self._as(users['guard']):
+            with self.assertRaises(AccessError):
+                WorkOrder.search([])
+
+    @with_transaction()
+    def test_kpi_follows_estates(self):
+        "The KPI board and the load per person show the user's estates only"
+        estates, users = self._setup()
+        self._tickets(estates, users)
+        for model in ['property.ticket.kpi', 'property.ticket.load']:
+            visible = self._visible(users['manager_b'], model)
+            self.assertTrue(
+                all(r.estate == estates['B'] for r in visible), msg=model)
+        kpis = self._visible(users['clerk'], 'property.ticket.kpi')
+        self.assertEqual([k.estate for k in kpis], [estates['A']])
+        with self._as(users['technician']):
+            with self.assertRaises(AccessError):
+                Pool().get('property.ticket.kpi').search([])
+
 
 del _DBTestCase

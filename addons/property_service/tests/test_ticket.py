@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 from trytond.exceptions import ConcurrencyException, UserError
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.pool import Pool
@@ -534,6 +534,12 @@ class WorkOrderTestCase(_DBTestCase):
             self.assertEqual(kpi.resolution_rate, 1.0)
             self.assertAlmostEqual(kpi.complaint_rate, 1 / 3)
             self.assertEqual(kpi.avg_satisfaction, 4.0)
+            # rows read by id aggregate only their estate and month
+            other, = KPI.read([kpi.id], ['ticket_count'])
+            self.assertEqual(other['ticket_count'], 3)
+            # an id that is not ours gets the platform's error, no crash
+            with self.assertRaises(AccessError):
+                KPI.read([0], ['ticket_count'])
             load, = Load.search([])
             self.assertEqual(load.assignee, desk['employees']['technician'])
             self.assertEqual((load.open_count, load.overdue_count), (1, 0))
