@@ -14,11 +14,12 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         help="Shown at the top of every portal page.")
     upload_max_kb = fields.Integer(
         "Upload Limit (KB)", required=True,
-        help="Largest photo or receipt an owner may upload.")
+        help="Largest photo or receipt an owner may upload; the server's "
+        "[request] max_size (2 MB by default) caps every request too.")
 
     @classmethod
     def default_upload_max_kb(cls):
-        return 5 * 1024
+        return 1536
 
     @classmethod
     def validate_fields(cls, configurations, field_names):

@@ -132,6 +132,13 @@ class Portal:
         return dict(Model.fields_get([field])[field]['selection']).get(
             value, value)
 
+    def datetime(self, value):
+        "A timestamp (stored in UTC-naive server time) in the user's format"
+        if not value:
+            return ''
+        Lang = self.pool.get('ir.lang')
+        return Lang.get(self.language).strftime(value, '%Y-%m-%d %H:%M')
+
     def date(self, value):
         if not value:
             return ''
@@ -474,8 +481,10 @@ def language(page, code):
 def dashboard(page):
     units = page.units()
     estates = sorted({u.estate for u in units}, key=lambda e: e.code)
+    open_tickets = my_tickets(page, [
+            ('state', 'in', ['open', 'assigned', 'in_progress', 'resolved'])])
     return page.render('dashboard.html', title=_('dashboard_title'),
-        units=units, estates=estates)
+        units=units, estates=estates, open_tickets=open_tickets)
 
 
 @app.route('/<database_name>/portal/units/<int:unit_id>', methods=['GET'])
@@ -497,6 +506,186 @@ def profile(page):
     parties = Party.browse(page.party_ids)
     return page.render('profile.html', title=_('profile_title'),
         parties=parties, units=page.units())
+
+
+# -- Requests (service desk tickets) -------------------------------------------
+
+# What an owner may ask for; internal types (rectification...) are staff's
+REQUEST_TYPES = ['repair', 'complaint', 'consultation', 'suggestion', 'praise',
+    'certificate']
+PHOTO_TYPES = {
+    b'\xff\xd8\xff': ('image/jpeg', 'jpg'),
+    b'\x89PNG\r\n\x1a\n': ('image/png', 'png'),
+    b'RIFF': ('image/webp', 'webp'),
+    }
+
+
+def my_tickets(page, domain=None):
+    "Only the tickets whose requester is one of the owner's parties"
+    Ticket = page.pool.get('property.ticket')
+    if not page.party_ids:
+        return []
+    return Ticket.search([
+            ('requester', 'in', page.party_ids),
+            ('state', '!=', 'draft'),
+            *(domain or []),
+            ], order=[('received_at', 'DESC'), ('id', 'DESC')])
+
+
+def my_ticket(page, ticket_id):
+    tickets = my_tickets(page, [('id', '=', ticket_id)])
+    if not tickets:
+        abort(HTTPStatus.NOT_FOUND)
+    return tickets[0]
+
+
+def photo_of(page, upload):
+    "(name, data) of an uploaded photo, or an error text"
+    Configuration = page.pool.get('property.portal.configuration')
+    limit = Configuration(1).upload_max_kb * 1024
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        return None, _('photo_too_big', limit=limit // 1024)
+    for magic, (_type, extension) in PHOTO_TYPES.items():
+        # the content decides, not the name or the browser's claim
+        if data.startswith(magic) and (
+                extension != 'webp' or data[8:12] == b'WEBP'):
+            return (f'photo.{extension}', data), None
+    return None, _('photo_type')
+
+
+@app.route('/<database_name>/portal/requests', methods=['GET'])
+@with_pool
+@with_transaction(readonly=True)
+@portal()
+def requests(page):
+    return page.render('requests.html', title=_('requests_title'),
+        tickets=my_tickets(page))
+
+
+@app.route('/<database_name>/portal/requests/new', methods=['GET', 'POST'])
+@with_pool
+@with_transaction()
+@portal()
+def new_request(page):
+    pool = page.pool
+    Ticket = pool.get('property.ticket')
+    Attachment = pool.get('ir.attachment')
+    units = page.units()
+    form = page.request.form
+    error = None
+    if page.request.method == 'POST':
+        page.check_csrf()
+        kind = form.get('type', '')
+        description = form.get('description', '').strip()
+        unit = next((u for u in units if str(u.id) == form.get('unit')),
+            None)
+        photo = None
+        upload = page.request.files.get('photo')
+        if kind not in REQUEST_TYPES:
+            error = _('request_type_missing')
+        elif unit is None:
+            # also what another owner's unit id gets
+            error = _('request_unit_missing')
+        elif len(description) < 5:
+            error = _('request_description_missing')
+        elif upload and upload.filename:
+            photo, error = photo_of(page, upload)
+        if not error:
+            occupancy = units[unit][0]
+            ticket = Ticket(company=unit.estate.company, estate=unit.estate,
+                unit=unit, requester=occupancy.party, type=kind,
+                channel='portal', description=description)
+            ticket.save()
+            Ticket.submit([ticket])
+            if photo:
+                Attachment.create([{'resource': str(ticket),
+                            'name': photo[0], 'data': photo[1]}])
+            return page.redirect('requests/%d' % ticket.id)
+    return page.render('request_new.html',
+        HTTPStatus.OK if not error else HTTPStatus.BAD_REQUEST,
+        title=_('request_new_title'), error=error, units=units, form=form,
+        types=[(t, page.selection('property.ticket', 'type', t))
+            for t in REQUEST_TYPES])
+
+
+@app.route('/<database_name>/portal/requests/<int:ticket_id>',
+    methods=['GET', 'POST'])
+@with_pool
+@with_transaction()
+@portal()
+def request_detail(page, ticket_id):
+    pool = page.pool
+    Ticket = pool.get('property.ticket')
+    History = pool.get('property.ticket.history')
+    Attachment = pool.get('ir.attachment')
+    ticket = my_ticket(page, ticket_id)
+    form = page.request.form
+    error = notice = None
+    if page.request.method == 'POST':
+        page.check_csrf()
+        action = form.get('action')
+        if ticket.state != 'resolved':
+            error = _('request_not_resolved')
+        elif action == 'confirm':
+            score = form.get('score', '')
+            if score not in {'1', '2', '3', '4', '5'}:
+                error = _('request_score_missing')
+            else:
+                Ticket.write([ticket], {
+                        'satisfaction': int(score),
+                        'satisfaction_comment': form.get(
+                            'comment', '').strip() or None,
+                        })
+                if not ticket.return_visit_required and all(
+                        o.state in {'done', 'signed', 'cancelled'}
+                        for o in ticket.work_orders):
+                    Ticket.close([ticket])
+                notice = _('request_confirmed')
+        elif action == 'reject':
+            reason = form.get('reason', '').strip()
+            if not reason:
+                error = _('request_reason_missing')
+            else:
+                Ticket.reopen([ticket])
+                # keep the requester's words in the ticket's timeline
+                last, = History.search([('ticket', '=', ticket.id)],
+                    order=[('id', 'DESC')], limit=1)
+                History.write([last], {'note': reason})
+                notice = _('request_reopened')
+        else:
+            error = _('request_action_unknown')
+        ticket = Ticket(ticket.id)
+    history = History.search([('ticket', '=', ticket.id)],
+        order=[('date', 'ASC'), ('id', 'ASC')])
+    photos = Attachment.search([('resource', '=', str(ticket))])
+    return page.render('request_detail.html',
+        HTTPStatus.OK if not error else HTTPStatus.BAD_REQUEST,
+        title=ticket.number, ticket=ticket, history=history, photos=photos,
+        error=error, notice=notice)
+
+
+@app.route('/<database_name>/portal/requests/<int:ticket_id>/photos/'
+    '<int:attachment_id>', methods=['GET'])
+@with_pool
+@with_transaction(readonly=True)
+@portal()
+def request_photo(page, ticket_id, attachment_id):
+    Attachment = page.pool.get('ir.attachment')
+    ticket = my_ticket(page, ticket_id)
+    attachments = Attachment.search([
+            ('id', '=', attachment_id), ('resource', '=', str(ticket))])
+    if not attachments:
+        abort(HTTPStatus.NOT_FOUND)
+    data = attachments[0].data
+    for magic, (content_type, _extension) in PHOTO_TYPES.items():
+        if data.startswith(magic):
+            break
+    else:
+        abort(HTTPStatus.NOT_FOUND)
+    response = page.secure(Response(data, content_type=content_type))
+    response.headers['Cache-Control'] = 'private, max-age=3600'
+    return response
 
 
 # -- JSON endpoints -----------------------------------------------------------
@@ -578,3 +767,63 @@ def api_unit(page, unit_id):
     data['household'] = [{'name': o.party.name, 'role': o.role}
         for o in page.household(unit)]
     return page.json(data)
+
+
+def ticket_data(page, ticket, history=None):
+    data = {
+        'id': ticket.id,
+        'number': ticket.number,
+        'type': ticket.type,
+        'state': ticket.state,
+        'unit': ticket.unit.code if ticket.unit else None,
+        'estate': ticket.estate.name,
+        'description': ticket.description,
+        'received_at': ticket.received_at,
+        'resolution': ticket.resolution if ticket.state in {
+            'resolved', 'closed'} else None,
+        'satisfaction': ticket.satisfaction,
+        }
+    if history is not None:
+        data['timeline'] = [{'date': h.date, 'action': h.action,
+                'state': h.to_state} for h in history]
+    return data
+
+
+@app.route('/<database_name>/portal/api/requests', methods=['GET', 'POST'])
+@with_pool
+@with_transaction()
+@portal(api=True)
+def api_requests(page):
+    Ticket = page.pool.get('property.ticket')
+    if page.request.method == 'GET':
+        return page.json([ticket_data(page, t) for t in my_tickets(page)])
+    data = page.request.parsed_data if page.request.is_json else None
+    units = page.units()
+    unit = next((u for u in units
+            if isinstance(data, dict) and data.get('unit') == u.id), None)
+    if (not isinstance(data, dict) or data.get('type') not in REQUEST_TYPES
+            or unit is None
+            or not isinstance(data.get('description'), str)
+            or len(data['description'].strip()) < 5):
+        return page.json({'error': 'type, unit (one of yours) and '
+                'description (5 characters or more) required'},
+            HTTPStatus.BAD_REQUEST)
+    ticket = Ticket(company=unit.estate.company, estate=unit.estate,
+        unit=unit, requester=units[unit][0].party, type=data['type'],
+        channel='portal', description=data['description'].strip())
+    ticket.save()
+    Ticket.submit([ticket])
+    return page.json(ticket_data(page, ticket), HTTPStatus.CREATED)
+
+
+@app.route('/<database_name>/portal/api/requests/<int:ticket_id>',
+    methods=['GET'])
+@with_pool
+@with_transaction(readonly=True)
+@portal(api=True)
+def api_request(page, ticket_id):
+    History = page.pool.get('property.ticket.history')
+    ticket = my_ticket(page, ticket_id)
+    return page.json(ticket_data(page, ticket, History.search(
+                [('ticket', '=', ticket.id)],
+                order=[('date', 'ASC'), ('id', 'ASC')])))
