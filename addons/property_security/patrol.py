@@ -421,9 +421,10 @@ class Round(Workflow, ModelSQL, ModelView):
         """Close rounds: unscanned checkpoints are missed and a follow-up
         is opened for each round that has a missed checkpoint"""
         pool = Pool()
+        # fresh records: cached lines may predate the latest scans
+        rounds = cls.browse([r.id for r in rounds])
         Line = pool.get('property.patrol.round.line')
         Followup = pool.get('property.security.followup')
-        Date = pool.get('ir.date')
         pending = [l for r in rounds for l in r.lines if l.status == 'pending']
         Line.write(pending, {'status': 'missed'})
         followups = []
@@ -438,7 +439,7 @@ class Round(Workflow, ModelSQL, ModelView):
                         round=round_.rec_name),
                     description='\n'.join(
                         l.checkpoint.rec_name for l in missed),
-                    deadline=Date.today() + dt.timedelta(days=1)))
+                    deadline=round_.planned_date + dt.timedelta(days=1)))
         Followup.save(followups)
         cls.write(list(rounds), {'closed_at': now()})
 
@@ -653,32 +654,43 @@ class Scan(ModelSQL, ModelView):
 
     @classmethod
     def evaluate(cls, scans):
-        "Classify each scan and update its checkpoint in the round"
+        """Classify the scans in time order and update their checkpoints;
+        one write per model for the whole batch"""
         pool = Pool()
         Line = pool.get('property.patrol.round.line')
+        Round = pool.get('property.patrol.round')
+        rounds = Round.browse(list({s.round.id for s in scans}))
+        lines = {r.id: r.lines for r in rounds}
+        status = {l.id: l.status for r in rounds for l in r.lines}
+        rounds = {r.id: r for r in rounds}
+        line_args, scan_args = [], []
         for scan in sorted(scans, key=lambda s: (s.at, s.id)):
-            line = Line(scan.line.id)
-            round_ = line.round
+            round_ = rounds[scan.round.id]
+            line = scan.line
             outside = not (round_.planned_start <= scan.at
                 <= round_.planned_end)
-            late = outside or scan.at > line.expected_at + dt.timedelta(
-                minutes=round_.route.tolerance)
-            scan_values = {'outside_window': outside}
-            if line.status != 'pending':
-                scan_values['status'] = 'repeat'
-                scan_values['out_of_order'] = False
+            expected = round_.planned_start + dt.timedelta(
+                minutes=(line.offset or 0) + round_.route.tolerance)
+            values = {'outside_window': outside}
+            if status[line.id] != 'pending':
+                values.update(status='repeat', out_of_order=False)
             else:
                 # a checkpoint after this one already scanned: out of order
-                later = [l for l in round_.lines
-                    if l.sequence > line.sequence and l.status != 'pending']
-                scan_values['status'] = 'late' if late else 'ok'
-                scan_values['out_of_order'] = bool(later)
-                Line.write([line], {
-                        'status': scan_values['status'],
-                        'scanned_at': scan.at,
-                        'out_of_order': bool(later),
-                        })
-            cls.write([scan], scan_values)
+                later = any(l.sequence > line.sequence
+                    and status[l.id] != 'pending'
+                    for l in lines[round_.id])
+                status[line.id] = (
+                    'late' if outside or scan.at > expected else 'ok')
+                values.update(status=status[line.id], out_of_order=later)
+                line_args.extend(([Line(line.id)], {
+                            'status': status[line.id],
+                            'scanned_at': scan.at,
+                            'out_of_order': later,
+                            }))
+            scan_args.extend(([scan], values))
+        if line_args:
+            Line.write(*line_args)
+        cls.write(*scan_args)
 
 
 class Compliance(ModelSQL, ModelView):
