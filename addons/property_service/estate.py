@@ -34,6 +34,12 @@ class Estate(DeactivableMixin, ModelSQL, ModelView):
         domain=[('company', '=', Eval('company', -1))],
         help="Employees assigned to this estate: staff see only the estates "
         "they manage or are assigned to.")
+    complaint_handlers = fields.Many2Many(
+        'property.estate-complaint_handler', 'estate', 'employee',
+        "Complaint Handlers",
+        domain=[('company', '=', Eval('company', -1))],
+        help="The designated employees (指定专人) who handle complaints; "
+        "complaints can only be assigned to them when set.")
     service_phone = fields.Char("Service Phone")
     service_hours = fields.Char("Service Hours")
     buildings = fields.One2Many('property.building', 'estate', "Buildings")
@@ -141,3 +147,13 @@ class EstateEmployee(ModelSQL):
     def on_modification(cls, mode, records, field_names=None):
         super().on_modification(mode, records, field_names=field_names)
         Pool().get('res.user').clear_property_estates_cache()
+
+
+class EstateComplaintHandler(ModelSQL):
+    "Estate - Complaint handler"
+    __name__ = 'property.estate-complaint_handler'
+    __string__ = "Estate Complaint Handler"
+    estate = fields.Many2One(
+        'property.estate', "Estate", required=True, ondelete='CASCADE')
+    employee = fields.Many2One(
+        'company.employee', "Employee", required=True, ondelete='CASCADE')

@@ -25,3 +25,19 @@ class DeleteHistoryError(UserError):
 
 class UnitImportError(UserError):
     pass
+
+
+class TicketValidationError(ValidationError):
+    pass
+
+
+class TicketWorkflowError(UserError):
+    pass
+
+
+class TicketClosedError(UserError):
+    pass
+
+
+class WorkOrderError(UserError):
+    pass

@@ -195,5 +195,159 @@ class PropertyAccessTestCase(_DBTestCase):
                 'staff': [('add', [clerk.employee.id])]})
         self.assertEqual(len(self._visible(clerk, 'property.estate')), 2)
 
+    def _tickets(self, estates, users):
+        "An open ticket per estate; the one of A assigned to the technician"
+        pool = Pool()
+        Ticket = pool.get('property.ticket')
+        tickets = {}
+        for code in ['A', 'B']:
+            estate = estates[code]
+            unit = estate.units[0]
+            ticket, = Ticket.create([{
+                        'company': estate.company.id,
+                        'estate': estate.id, 'unit': unit.id,
+                        'type': 'repair', 'channel': 'phone',
+                        'description': f"漏水 {code}",
+                        }])
+            Ticket.submit([ticket])
+            tickets[code] = ticket
+        Ticket.write([tickets['A']], {
+                'assignee': users['technician'].employee.id})
+        Ticket.assign([tickets['A']])
+        ticket, = Ticket.create([{
+                    'company': estates['A'].company.id,
+                    'estate': estates['A'].id,
+                    'type': 'consultation', 'channel': 'counter',
+                    'description': "咨询停车",
+                    }])
+        tickets['A2'] = ticket
+        return tickets
+
+    @with_transaction()
+    def test_tickets_per_estate(self):
+        "Clerks and managers see the tickets of their estates only"
+        estates, users = self._setup()
+        tickets = self._tickets(estates, users)
+        for role in ['clerk', 'manager']:
+            visible = self._visible(users[role], 'property.ticket')
+            self.assertEqual(
+                {t.id for t in visible},
+                {tickets['A'].id, tickets['A2'].id}, msg=role)
+        visible = self._visible(users['manager_b'], 'property.ticket')
+        self.assertEqual([t.id for t in visible], [tickets['B'].id])
+        visible = self._visible(users['admin'], 'property.ticket')
+        self.assertEqual(len(visible), 3)
+
+    @with_transaction()
+    def test_technician_sees_assigned_tickets(self):
+        "A technician sees only the tickets assigned to them, read-only"
+        pool = Pool()
+        Ticket = pool.get('property.ticket')
+        estates, users = self._setup()
+        tickets = self._tickets(estates, users)
+        visible = self._visible(users['technician'], 'property.ticket')
+        self.assertEqual([t.id for t in visible], [tickets['A'].id])
+        with self._as(users['technician']):
+            with self.assertRaises(AccessError):
+                Ticket.write([Ticket(tickets['A'].id)], {
+                        'resolution': "换了阀门"})
+            # but the technician may start and resolve their ticket
+            Ticket.start([Ticket(tickets['A'].id)])
+        self.assertEqual(Ticket(tickets['A'].id).state, 'in_progress')
+
+    @with_transaction()
+    def test_guard_reports_but_does_not_read_owners_requests(self):
+        "A guard reports a ticket and sees only the tickets they reported"
+        pool = Pool()
+        Ticket = pool.get('property.ticket')
+        estates, users = self._setup()
+        tickets = self._tickets(estates, users)
+        guard = users['guard']
+        with self._as(guard), Transaction().set_context(
+                employee=guard.employee.id):
+            report, = Ticket.create([{
+                        'estate': estates['A'].id,
+                        'type': 'other', 'channel': 'inspection',
+                        'description': "巡逻发现3栋消防通道堵塞",
+                        }])
+            Ticket.submit([report])
+            self.assertEqual(
+                [t.id for t in Ticket.search([])], [report.id])
+            with self.assertRaises(AccessError):
+                Ticket.read([tickets['A'].id], ['description'])
+            with self.assertRaises(AccessError):
+                Ticket.write([report], {'description': "改"})
+            with self.assertRaises(AccessError):
+                Ticket.create([{
+                            'estate': estates['B'].id,
+                            'type': 'other', 'channel': 'inspection',
+                            'description': "不是我的小区",
+                            }])
+
+    @with_transaction()
+    def test_accountant_and_archivist_see_no_tickets(self):
+        "Roles without a part in the service desk cannot read tickets"
+        pool = Pool()
+        Ticket = pool.get('property.ticket')
+        estates, users = self._setup()
+        self._tickets(estates, users)
+        for role in ['accountant', 'archivist']:
+            with self._as(users[role]):
+                with self.assertRaises(AccessError, msg=role):
+                    Ticket.search([])
+
+    @with_transaction()
+    def test_technician_sees_only_own_work_orders(self):
+        "A technician sees and works only on their own work orders"
+        pool = Pool()
+        WorkOrder = pool.get('property.work_order')
+        Ticket = pool.get('property.ticket')
+        estates, users = self._setup()
+        tickets = self._tickets(estates, users)
+        own, other = WorkOrder.create([{
+                    'company': estates['A'].company.id,
+                    'ticket': tickets['A'].id,
+                    'technician': users['technician'].employee.id,
+                    }, {
+                    'company': estates['A'].company.id,
+                    'ticket': tickets['A'].id,
+                    'technician': users['manager'].employee.id,
+                    }])
+        visible = self._visible(users['technician'], 'property.work_order')
+        self.assertEqual([o.id for o in visible], [own.id])
+        with self._as(users['technician']):
+            with self.assertRaises(AccessError):
+                WorkOrder.read([other.id], ['description'])
+            WorkOrder.start([WorkOrder(own.id)])
+            with self.assertRaises(AccessError):
+                WorkOrder.start([WorkOrder(other.id)])
+        self.assertEqual(WorkOrder(own.id).state, 'in_progress')
+        self.assertEqual(Ticket(tickets['A'].id).state, 'in_progress')
+        # the clerk and the accountant of the estate see both, B's manager none
+        for role in ['clerk', 'accountant']:
+            self.assertEqual(
+                len(self._visible(users[role], 'property.work_order')), 2,
+                msg=role)
+        self.assertEqual(
+            self._visible(users['manager_b'], 'property.work_order'), [])
+        with self._as(users['guard']):
+            with self.assertRaises(AccessError):
+                WorkOrder.search([])
+
+    @with_transaction()
+    def test_kpi_follows_estates(self):
+        "The KPI board and the load per person show the user's estates only"
+        estates, users = self._setup()
+        self._tickets(estates, users)
+        for model in ['property.ticket.kpi', 'property.ticket.load']:
+            visible = self._visible(users['manager_b'], model)
+            self.assertTrue(
+                all(r.estate == estates['B'] for r in visible), msg=model)
+        kpis = self._visible(users['clerk'], 'property.ticket.kpi')
+        self.assertEqual([k.estate for k in kpis], [estates['A']])
+        with self._as(users['technician']):
+            with self.assertRaises(AccessError):
+                Pool().get('property.ticket.kpi').search([])
+
 
 del _DBTestCase
