@@ -5,7 +5,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .common import now
 from .exceptions import DeleteHistoryError, FollowupError
@@ -39,6 +39,11 @@ class Followup(Workflow, ModelSQL, ModelView):
     resolution = fields.Text(
         "Resolution", states={'readonly': _done},
         help="What was done; required to close.")
+    ticket = fields.Many2One(
+        'property.ticket', "Service Ticket", readonly=True,
+        ondelete='RESTRICT',
+        help="The service desk ticket that puts this rectification on the "
+        "dispatch console.")
     closed_at = fields.DateTime("Closed At", readonly=True)
     closed_by = fields.Many2One('res.user', "Closed By", readonly=True)
     state = fields.Selection([
@@ -99,6 +104,39 @@ class Followup(Workflow, ModelSQL, ModelView):
             domain = ['OR', ('state', '!=', 'open'),
                 ('deadline', '>=', Date.today())]
         return domain
+
+    @classmethod
+    def on_modification(cls, mode, followups, field_names=None):
+        super().on_modification(mode, followups, field_names=field_names)
+        if mode == 'create':
+            cls.open_tickets(followups)
+
+    @classmethod
+    def open_tickets(cls, followups):
+        """Each rectification is also a service desk ticket (type
+        rectification, channel inspection) so that it shows on the dispatch
+        console with the rest of the open work"""
+        Ticket = Pool().get('property.ticket')
+        departments = {'inspection': 'engineering'}
+        # a guard reporting an anomaly opens the ticket whatever the desk's
+        # own access rules: the follow-up was checked already
+        with without_check_access():
+            tickets = Ticket.create([{
+                        'company': f.estate.company.id,
+                        'estate': f.estate.id,
+                        'type': 'rectification',
+                        'channel': 'inspection',
+                        'department': departments.get(f.kind, 'security'),
+                        'description': '\n'.join(
+                            filter(None, [f.name, f.description])),
+                        'origin': str(f),
+                        } for f in followups])
+            Ticket.submit(tickets)
+            args = []
+            for followup, ticket in zip(followups, tickets):
+                args.extend(([followup], {'ticket': ticket.id}))
+            if args:
+                cls.write(*args)
 
     @classmethod
     def check_modification(cls, mode, followups, values=None, external=False):
