@@ -45,6 +45,26 @@ VISITOR_NAMES = ['李明', '张磊', '王芳', '刘洋', '陈静', '杨帆', '�
 PLATES = ['浙A', '浙B', '沪A', '苏E', '浙C']
 
 
+def run_service_desk_demo(pool, args, company):
+    """Our rectifications open service desk tickets, and the service desk
+    demo does nothing once the company has a ticket: run it first (the
+    extensions run in file name order, demo_security before
+    demo_service_desk)."""
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).with_name('demo_service_desk.py')
+    Ticket = pool.get('property.ticket')
+    if not path.exists() or Ticket.search(
+            [('company', '=', company.id)], limit=1):
+        return
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    desk = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(desk)
+    counts = desk.populate(pool, args)
+    print('demo: demo_service_desk (run by demo_security): %s' % ', '.join(
+            '%s %s' % kv for kv in (counts or {}).items()), flush=True)
+
+
 def populate(pool, args):
     from trytond.transaction import Transaction
     from trytond.modules.property_security.common import local_to_utc
@@ -78,6 +98,7 @@ def populate(pool, args):
     company, = companies
     if Checkpoint.search([('estate.company', '=', company.id)], limit=1):
         return {}
+    run_service_desk_demo(pool, args, company)
     rng = random.Random(args.seed + 5)
     today = args.reference_date or Date.today()
     counts = Counter()
@@ -97,6 +118,16 @@ def populate(pool, args):
         nonlocal t0
         print('  %-30s %6.1f s' % (label, time.monotonic() - t0), flush=True)
         t0 = time.monotonic()
+
+    def settle_tickets(followups):
+        """The desk tickets of rectifications closed in the security module
+        are settled too (the two workflows are not synchronised yet)"""
+        Ticket = pool.get('property.ticket')
+        tickets = [f.ticket for f in followups
+            if f.ticket and f.ticket.state == 'open']
+        Ticket.write(tickets, {
+                'cancel_reason': '已在安全管理中整改完毕并关闭'})
+        Ticket.cancel(tickets)
 
     def context(at):
         return Transaction().set_context(_security_now=at)
@@ -183,6 +214,7 @@ def populate(pool, args):
                 'responsible': manager.id if manager else None})
         with context(local(today, dt.time(9))):
             Followup.do(old)
+        settle_tickets(Followup.browse([f.id for f in old]))
         Schedule.generate_rounds(today, days=2)
 
         step('rounds closed ' + estate.code)
@@ -223,6 +255,7 @@ def populate(pool, args):
             Followup.write(fixed, {'resolution': '已整改完毕，经复查合格'})
             with context(submitted + dt.timedelta(days=2)):
                 Followup.do(fixed)
+                settle_tickets(Followup.browse([f.id for f in fixed]))
                 if len(fixed) == len(defects):
                     Inspection.close([inspection])
         counts['inspections'] += len(inspections)
