@@ -156,10 +156,37 @@ def create_income_categories(company):
     return categories
 
 
+# (name, account code): how owners pay at the counter (收款方式)
+PAYMENT_METHODS = [
+    ('现金', CASH),
+    ('银行卡', CARD),
+    ('微信支付', WECHAT),
+    ('支付宝', ALIPAY),
+    ('银行转账', BANK),
+    ]
+
+
+def create_payment_methods(company):
+    "The counter's payment methods, each on its cash or clearing account"
+    pool = Pool()
+    Journal = pool.get('account.journal')
+    Method = pool.get('account.invoice.payment.method')
+    journal, = Journal.search([('type', '=', 'cash')], limit=1)
+    methods = []
+    for name, code in PAYMENT_METHODS:
+        account = get_account(company, code)
+        methods.append(Method(
+                company=company, name=name, journal=journal,
+                debit_account=account, credit_account=account))
+    Method.save(methods)
+    return methods
+
+
 def setup_company(company, years):
-    """Chart, taxes, fiscal years with monthly periods and income
-    categories for a company that has no chart yet."""
+    """Chart, taxes, fiscal years with monthly periods, income categories
+    and payment methods for a company that has no chart yet."""
     create_chart(company)
     fiscal_years = [create_fiscal_year(company, y) for y in sorted(years)]
     categories = create_income_categories(company)
+    create_payment_methods(company)
     return fiscal_years, categories
