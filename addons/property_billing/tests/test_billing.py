@@ -457,3 +457,50 @@ class BillingTestCase(_DBTestCase):
                         'description': '钥匙押金', 'amount': D('-50'),
                         'payment_method': self._method('现金').id,
                         'received_date': dt.date(2026, 3, 2)}])
+
+    @with_transaction()
+    def test_clerk_takes_payment_but_not_rates_or_invoices(self):
+        "A clerk posts a counter receipt but cannot change rates or delete"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        Estate = pool.get('property.estate')
+        Run = pool.get('property.billing.run')
+        Rate = pool.get('property.fee.rate')
+        Invoice = pool.get('account.invoice')
+        Receipt = pool.get('property.receipt')
+        from trytond.model.exceptions import AccessError
+        from trytond.modules.company.tests import create_employee
+        data = self._setup()
+        company = data['company']
+        Run.bill([self._run(data)])
+        bill, = Invoice.search([('party', '=', data['parties'][0].id)])
+        employee = create_employee(company, name="陈佳怡")
+        Estate.write([data['estate']], {'staff': [('add', [employee.id])]})
+        clerk, = User.create([{
+                    'name': "陈佳怡", 'login': 'clerk',
+                    'groups': [('add', [ModelData.get_id(
+                                    'property_service',
+                                    'group_property_clerk')])],
+                    'companies': [('add', [company.id])],
+                    'company': company.id,
+                    'employees': [('add', [employee.id])],
+                    'employee': employee.id}])
+        transaction = Transaction()
+        with transaction.set_user(clerk.id), transaction.set_context(
+                _check_access=True, company=company.id,
+                companies=[company.id]):
+            receipt, = Receipt.create([{
+                        'estate': data['estate'].id,
+                        'party': data['parties'][0].id,
+                        'date': dt.date(2026, 3, 10),
+                        'payment_method': self._method('现金').id,
+                        'amount': bill.total_amount,
+                        'invoices': [('add', [bill.id])]}])
+            Receipt.post([receipt])
+            with self.assertRaises(AccessError):
+                Rate.write(list(data['fees'][0].rates),
+                    {'approval': '改价'})
+            with self.assertRaises(AccessError):
+                Invoice.delete([bill])
+        self.assertEqual(Invoice(bill.id).state, 'paid')
