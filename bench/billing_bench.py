@@ -29,6 +29,7 @@ import argparse
 import datetime as dt
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -268,7 +269,8 @@ def run_ours(db, pool, uri, company_id, estate_id, workers):
     procs = [subprocess.Popen(
             [os.path.join(VENV_BIN, 'trytond-worker'), '-d', db, '-n', '1',
                 '-t', '1'], env=env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL) for _ in range(workers)]
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        for _ in range(workers)]
     # let the workers load the pool before timing (as a running server)
     time.sleep(WORKER_WARMUP)
     start = time.monotonic()
@@ -280,8 +282,9 @@ def run_ours(db, pool, uri, company_id, estate_id, workers):
                 break
             time.sleep(0.5)
     finally:
+        # each worker has a child process: stop the whole group
         for proc in procs:
-            proc.terminate()
+            os.killpg(proc.pid, signal.SIGTERM)
         for proc in procs:
             proc.wait()
     elapsed = time.monotonic() - start
