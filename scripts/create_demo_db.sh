@@ -77,7 +77,7 @@ else
             "creating it again"
         rm -f "$DB_FILE"
     fi
-    echo "demo: creating database '$DB' in $DB_FILE (property_service, zh_CN)"
+    echo "demo: creating database '$DB' in $DB_FILE ($MODULES, zh_CN)"
     mkdir -p "$TRYTOND_DATABASE__PATH"
     CREATED=1
     touch "$DB_FILE"
