@@ -157,15 +157,69 @@ class Followup(Workflow, ModelSQL, ModelView):
                         followup=followup.rec_name))
         cls.write(followups, {
                 'closed_at': now(), 'closed_by': Transaction().user})
+        cls.close_tickets(followups)
 
     @classmethod
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, followups):
-        pass
+        cls.cancel_tickets(followups)
 
     @classmethod
     @ModelView.button
     @Workflow.transition('open')
     def reopen(cls, followups):
         cls.write(followups, {'closed_at': None, 'closed_by': None})
+        # the desk never reopens a closed ticket: the new round of work gets
+        # a new ticket on the dispatch console
+        cls.open_tickets([f for f in followups
+                if not f.ticket or f.ticket.state in {'closed', 'cancelled'}])
+
+    @classmethod
+    def close_tickets(cls, followups):
+        """Keep the desk ticket in step: the rectification is done, so its
+        ticket is resolved with the same resolution and closed, through the
+        desk's own workflow (history, on-time figures)"""
+        Ticket = Pool().get('property.ticket')
+        employee = Transaction().context.get('employee')
+        with without_check_access():
+            for followup in followups:
+                ticket = followup.ticket
+                if not ticket or ticket.state in {'closed', 'cancelled'}:
+                    continue
+                if ticket.state in {'open', 'assigned'}:
+                    if not ticket.assignee:
+                        assignee = (followup.responsible.id
+                            if followup.responsible else employee)
+                        if not assignee:
+                            raise FollowupError(gettext(
+                                    'property_security'
+                                    '.msg_followup_ticket_assignee',
+                                    followup=followup.rec_name,
+                                    ticket=ticket.rec_name))
+                        ticket.assignee = assignee
+                        ticket.save()
+                    if ticket.state == 'open':
+                        Ticket.assign([ticket])
+                    Ticket.start([ticket])
+                if ticket.state == 'in_progress':
+                    ticket.resolution = followup.resolution
+                    ticket.save()
+                    Ticket.resolve([ticket])
+                Ticket.close([ticket])
+
+    @classmethod
+    def cancel_tickets(cls, followups):
+        Ticket = Pool().get('property.ticket')
+        with without_check_access():
+            tickets = []
+            for followup in followups:
+                ticket = followup.ticket
+                if ticket and ticket.state not in {
+                        'resolved', 'closed', 'cancelled'}:
+                    ticket.cancel_reason = gettext(
+                        'property_security.msg_followup_ticket_cancelled',
+                        followup=followup.rec_name)
+                    tickets.append(ticket)
+            Ticket.save(tickets)
+            Ticket.cancel(tickets)

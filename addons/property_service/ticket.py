@@ -680,11 +680,15 @@ class Ticket(Workflow, ModelSQL, ModelView):
                         label=gettext(
                             'property_service.msg_ticket_assigned_label',
                             ticket=ticket.rec_name),
-                        description=(ticket.description or '')[:200],
+                        description=ticket.summary(200),
                         model=cls.__name__,
                         records=str([ticket.id])))
         with without_check_access():
             Notification.save(notifications)
+
+    def summary(self, length):
+        "The description on one line (notifications refuse line breaks)"
+        return ' '.join((self.description or '').split())[:length]
 
     @staticmethod
     def _employee_user(employee):
@@ -912,7 +916,7 @@ class Ticket(Workflow, ModelSQL, ModelView):
                             label=gettext(
                                 'property_service.msg_ticket_escalated_label',
                                 ticket=ticket.rec_name),
-                            description=(ticket.description or '')[:200],
+                            description=ticket.summary(200),
                             model=cls.__name__,
                             records=str([ticket.id])))
             Notification.save(notifications)

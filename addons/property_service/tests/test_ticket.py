@@ -86,6 +86,23 @@ class TicketTestCase(_DBTestCase):
     module = 'property_service'
 
     @with_transaction()
+    def test_assign_multiline_description(self):
+        "A description on several lines reaches the assignee on one line"
+        pool = Pool()
+        Ticket = pool.get('property.ticket')
+        Notification = pool.get('res.notification')
+        desk = setup_desk()
+        with set_company(desk['company']):
+            ticket = create_ticket(desk, description="3号楼电梯异响\n\n轿厢灯不亮")
+            Ticket.submit([ticket])
+            ticket.assignee = desk['employees']['technician']
+            ticket.save()
+            Ticket.assign([ticket])
+            notification, = Notification.search([
+                    ('user', '=', desk['users']['technician'].id)])
+            self.assertEqual(notification.description, "3号楼电梯异响 轿厢灯不亮")
+
+    @with_transaction()
     def test_repair_workflow(self):
         "A ticket goes from draft to closed with an attributed history"
         pool = Pool()
@@ -118,6 +135,7 @@ class TicketTestCase(_DBTestCase):
                     ('user', '=', desk['users']['technician'].id)])
             self.assertIn(ticket.number, notification.label)
             self.assertEqual(notification.records, str([ticket.id]))
+            self.assertEqual(notification.description, "厨房水龙头漏水")
 
             Ticket.start([ticket])
             Ticket.resolve([ticket])
