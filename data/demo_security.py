@@ -45,26 +45,6 @@ VISITOR_NAMES = ['李明', '张磊', '王芳', '刘洋', '陈静', '杨帆', '�
 PLATES = ['浙A', '浙B', '沪A', '苏E', '浙C']
 
 
-def run_service_desk_demo(pool, args, company):
-    """Our rectifications open service desk tickets, and the service desk
-    demo does nothing once the company has a ticket: run it first (the
-    extensions run in file name order, demo_security before
-    demo_service_desk)."""
-    import importlib.util
-    import pathlib
-    path = pathlib.Path(__file__).with_name('demo_service_desk.py')
-    Ticket = pool.get('property.ticket')
-    if not path.exists() or Ticket.search(
-            [('company', '=', company.id)], limit=1):
-        return
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    desk = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(desk)
-    counts = desk.populate(pool, args)
-    print('demo: demo_service_desk (run by demo_security): %s' % ', '.join(
-            '%s %s' % kv for kv in (counts or {}).items()), flush=True)
-
-
 def populate(pool, args):
     from trytond.transaction import Transaction
     from trytond.modules.property_security.common import local_to_utc
@@ -98,7 +78,6 @@ def populate(pool, args):
     company, = companies
     if Checkpoint.search([('estate.company', '=', company.id)], limit=1):
         return {}
-    run_service_desk_demo(pool, args, company)
     rng = random.Random(args.seed + 5)
     today = args.reference_date or Date.today()
     counts = Counter()
