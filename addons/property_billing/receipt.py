@@ -124,6 +124,7 @@ class Receipt(Workflow, ModelSQL, ModelView):
     def pay(self):
         pool = Pool()
         Invoice = pool.get('account.invoice')
+        ReceiptInvoice = pool.get('property.receipt-account.invoice')
         if self.amount is None or self.amount <= 0:
             raise ReceiptError(gettext(
                     'property_billing.msg_receipt_amount',
@@ -151,6 +152,11 @@ class Receipt(Workflow, ModelSQL, ModelView):
                 pay, self.payment_method, self.date, description)
             remaining -= pay
             reconcile_paid([Invoice(invoice.id)])
+            # what this receipt paid on the bill, printed on the receipt
+            ReceiptInvoice.write(ReceiptInvoice.search([
+                        ('receipt', '=', self.id),
+                        ('invoice', '=', invoice.id),
+                        ]), {'amount': pay})
         self.prepayment = Decimal(0)
         if remaining > 0:
             self.prepayment = remaining
@@ -166,6 +172,9 @@ class ReceiptInvoice(ModelSQL):
         'property.receipt', "Receipt", required=True, ondelete='CASCADE')
     invoice = fields.Many2One(
         'account.invoice', "Invoice", required=True, ondelete='RESTRICT')
+    amount = fields.Numeric(
+        "Amount Paid", digits=(16, 2), readonly=True,
+        help="What the receipt paid on the bill, set when it is posted.")
 
 
 def reconcile_paid(invoices):
