@@ -67,6 +67,8 @@ class Portal:
         self.base = request.path.split('/portal/', 1)[0] + '/portal'
         self.session_key = self._session_key()
         self.web_user = self._web_user()
+        self._units = None
+        self._selections = {}
 
     def _session_key(self):
         authorization = self.request.headers.get('Authorization', '')
@@ -87,7 +89,7 @@ class Portal:
         return f'{self.base}/{path}'
 
     # -- what the owner may see ------------------------------------------
-    @property
+    @functools.cached_property
     def party_ids(self):
         user = self.web_user
         ids = {p.id for p in user.secondary_parties}
@@ -106,10 +108,13 @@ class Portal:
                 ], order=[('unit.estate', 'ASC'), ('unit.code', 'ASC')])
 
     def units(self):
-        units = {}
-        for occupancy in self.occupancies():
-            units.setdefault(occupancy.unit, []).append(occupancy)
-        return units
+        # once per request: the dashboard, notices and visitors all ask
+        if self._units is None:
+            units = {}
+            for occupancy in self.occupancies():
+                units.setdefault(occupancy.unit, []).append(occupancy)
+            self._units = units
+        return self._units
 
     def unit(self, unit_id):
         "One of the owner's units, or 404 like a unit that does not exist"
@@ -128,9 +133,13 @@ class Portal:
 
     # -- labels in the user's language -------------------------------------
     def selection(self, model, field, value):
-        Model = self.pool.get(model)
-        return dict(Model.fields_get([field])[field]['selection']).get(
-            value, value)
+        "The label of a selection value (fields_get once per request)"
+        labels = self._selections.get((model, field))
+        if labels is None:
+            Model = self.pool.get(model)
+            labels = self._selections[model, field] = dict(
+                Model.fields_get([field])[field]['selection'])
+        return labels.get(value, value)
 
     def datetime(self, value):
         "A timestamp (stored in UTC-naive server time) in the user's format"
@@ -483,8 +492,11 @@ def dashboard(page):
     estates = sorted({u.estate for u in units}, key=lambda e: e.code)
     open_tickets = my_tickets(page, [
             ('state', 'in', ['open', 'assigned', 'in_progress', 'resolved'])])
+    # late import: notices.py imports this module
+    from .notices import my_notices
     return page.render('dashboard.html', title=_('dashboard_title'),
-        units=units, estates=estates, open_tickets=open_tickets)
+        units=units, estates=estates, open_tickets=open_tickets,
+        notices=my_notices(page, limit=3))
 
 
 @app.route('/<database_name>/portal/units/<int:unit_id>', methods=['GET'])

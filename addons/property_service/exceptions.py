@@ -41,3 +41,11 @@ class TicketClosedError(UserError):
 
 class WorkOrderError(UserError):
     pass
+
+
+class NoticeError(UserError):
+    pass
+
+
+class NoticeValidationError(ValidationError):
+    pass
