@@ -41,3 +41,7 @@ class ReceiptError(UserError):
 
 class DepositError(UserError):
     pass
+
+
+class PaymentRequestError(UserError):
+    pass
