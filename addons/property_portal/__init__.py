@@ -2,3 +2,4 @@
 # The portal's HTTP routes are registered on import: they exist in every
 # database of the server and answer 404 where the module is not activated.
 from . import routes  # noqa: F401
+from . import bills  # noqa: F401

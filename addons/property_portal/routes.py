@@ -483,8 +483,10 @@ def dashboard(page):
     estates = sorted({u.estate for u in units}, key=lambda e: e.code)
     open_tickets = my_tickets(page, [
             ('state', 'in', ['open', 'assigned', 'in_progress', 'resolved'])])
+    from . import bills  # imports this module
     return page.render('dashboard.html', title=_('dashboard_title'),
-        units=units, estates=estates, open_tickets=open_tickets)
+        units=units, estates=estates, open_tickets=open_tickets,
+        amount_due=bills.amount_due(page), money=bills.money)
 
 
 @app.route('/<database_name>/portal/units/<int:unit_id>', methods=['GET'])
