@@ -16,7 +16,7 @@ UNITS ?= 2000
 
 .PHONY: run demo rebuild-demo test test-pg venv sao system-deps lint clean
 
-run: venv sao demo
+run: venv sao system-deps demo
 	@bash scripts/serve.sh
 
 demo: venv

@@ -3,6 +3,8 @@
 # need, installed only when missing:
 #   - chromium            Debian's browser, driven headless by playwright-core
 #   - fonts-wqy-microhei  a CJK font: without one Chinese renders as boxes
+#   - libpango-1.0-0, libpangoft2-1.0-0  the text layout libraries WeasyPrint
+#                         loads to turn the HTML reports into PDF
 #   - nodejs, npm         only when node/npm are not on the PATH at all
 # then the browser test's npm dependency (tests/browser: playwright-core,
 # which never downloads a browser of its own; the test uses /usr/bin/chromium).
@@ -23,6 +25,8 @@ installed() {
 missing=()
 installed chromium || missing+=(chromium)
 installed fonts-wqy-microhei || missing+=(fonts-wqy-microhei)
+installed libpango-1.0-0 || missing+=(libpango-1.0-0)
+installed libpangoft2-1.0-0 || missing+=(libpangoft2-1.0-0)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 
@@ -52,5 +56,6 @@ if [[ ! -f "$BROWSER_DIR/node_modules/playwright-core/package.json" \
     touch "$stamp"
 fi
 echo "system-deps: chromium $(dpkg-query -W -f='${Version}' chromium)," \
-    "fonts-wqy-microhei, playwright-core $(node -p \
+    "fonts-wqy-microhei, pango $(dpkg-query -W -f='${Version}' \
+    libpango-1.0-0), playwright-core $(node -p \
     "require('$BROWSER_DIR/node_modules/playwright-core/package.json').version")"

@@ -45,3 +45,7 @@ class DepositError(UserError):
 
 class PaymentRequestError(UserError):
     pass
+
+
+class PrintError(UserError):
+    pass
