@@ -43,5 +43,9 @@ class DepositError(UserError):
     pass
 
 
+class PaymentRequestError(UserError):
+    pass
+
+
 class PrintError(UserError):
     pass

@@ -3,3 +3,4 @@
 # database of the server and answer 404 where the module is not activated.
 from . import routes  # noqa: F401
 from . import notices, visitors  # noqa: F401
+from . import bills  # noqa: F401

@@ -492,11 +492,13 @@ def dashboard(page):
     estates = sorted({u.estate for u in units}, key=lambda e: e.code)
     open_tickets = my_tickets(page, [
             ('state', 'in', ['open', 'assigned', 'in_progress', 'resolved'])])
-    # late import: notices.py imports this module
+    # late imports: notices.py and bills.py import this module
+    from . import bills
     from .notices import my_notices
     return page.render('dashboard.html', title=_('dashboard_title'),
         units=units, estates=estates, open_tickets=open_tickets,
-        notices=my_notices(page, limit=3))
+        notices=my_notices(page, limit=3),
+        amount_due=bills.amount_due(page), money=bills.money)
 
 
 @app.route('/<database_name>/portal/units/<int:unit_id>', methods=['GET'])
