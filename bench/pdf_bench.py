@@ -73,10 +73,24 @@ def main():
         Run.bill([run])
         invoices = Invoice.search([], order=[('id', 'ASC')])[:args.bills]
         print(f"set-up and billing of {len(invoices)} bills: "
-            f"{time.perf_counter() - t0:.1f} s")
+            f"{time.perf_counter() - t0:.1f} s", flush=True)
+
+        # time spent in WeasyPrint (HTML -> PDF) apart from the rest
+        # (records read, template rendered)
+        convert_times = []
+        convert = Report.convert.__func__
+
+        def timed_convert(cls, *a, **kw):
+            start = time.perf_counter()
+            try:
+                return convert(cls, *a, **kw)
+            finally:
+                convert_times.append(time.perf_counter() - start)
+        Report.convert = classmethod(timed_convert)
 
         # warm-up: template parse and cache, fonts loaded by WeasyPrint
         Report.execute([invoices[0].id], {})
+        convert_times.clear()
         times = []
         size = 0
         for invoice in invoices:
@@ -93,7 +107,9 @@ def main():
             f"mean {1000 * sum(times) / len(times):.0f} ms, "
             f"median {1000 * times[len(times) // 2]:.0f} ms, "
             f"max {1000 * times[-1]:.0f} ms, "
-            f"mean size {size / len(times) / 1024:.0f} KiB")
+            f"mean size {size / len(times) / 1024:.0f} KiB; of which "
+            f"WeasyPrint mean {1000 * sum(convert_times) / len(times):.0f} ms")
+        convert_times.clear()
 
         start = time.perf_counter()
         ext, content, _, _ = Report.execute([i.id for i in invoices], {})
@@ -102,7 +118,8 @@ def main():
         assert pages == len(invoices), pages
         print(f"all bills in one PDF: {pages} pages in {elapsed:.2f} s, "
             f"{1000 * elapsed / pages:.0f} ms per page, "
-            f"{len(content) / 1024:.0f} KiB")
+            f"{len(content) / 1024:.0f} KiB; of which WeasyPrint "
+            f"{sum(convert_times):.2f} s")
     run()
 
 
