@@ -240,7 +240,7 @@ class PaymentRequest(Workflow, ModelSQL, ModelView):
     def reject(cls, requests):
         "Refused by the cashier, with the reason the owner will read"
         cls.check_open(requests)
-        for request in requests:
+        for request in cls.browse(requests):
             if not (request.rejection_reason or '').strip():
                 raise PaymentRequestError(gettext(
                         'property_billing.msg_payment_request_reason',
@@ -265,7 +265,8 @@ class PaymentRequest(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_open(cls, requests):
-        for request in requests:
+        # read the state again: an instance may predate the last transition
+        for request in cls.browse([r.id for r in requests]):
             if request.state != 'requested':
                 raise PaymentRequestError(gettext(
                         'property_billing.msg_payment_request_handled',

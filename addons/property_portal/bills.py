@@ -11,7 +11,8 @@ does not see the bills addressed to their tenant. The unit of a bill is the
 one its billed lines (property.billing.line) name; bills not made by a
 billing run are listed under "other" and are paid at the service center.
 Any other id answers 404 like one that does not exist."""
-from collections import OrderedDict, defaultdict
+import re
+from collections import defaultdict
 from decimal import Decimal
 from http import HTTPStatus
 
@@ -232,10 +233,12 @@ def prepayments(page):
     "[(currency, balance)] of 预存 held for the owner's parties"
     from trytond.modules.property_billing.receipt import prepayment_balance
     Party = page.pool.get('party.party')
-    Company = page.pool.get('company.company')
     parties = Party.browse(page.party_ids)
     result = []
-    for company in Company.search([]):
+    # the companies that bill the owner (one in most databases)
+    companies = sorted({b.company for b in my_bills(page)},
+        key=lambda c: c.id)
+    for company in companies:
         try:
             balance = sum(prepayment_balance(company, parties).values(),
                 Decimal(0))
@@ -252,6 +255,8 @@ def proof_of(page, upload):
     if not upload or not upload.filename:
         return None, _('proof_missing')
     limit = Configuration(1).upload_max_kb * 1024
+    # from the start: a transaction retried (to take its locks) reads again
+    upload.stream.seek(0)
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
         return None, _('photo_too_big', limit=limit // 1024)
@@ -287,6 +292,8 @@ def request_payment(page, bill, form, files):
         request = Request.request_payment(bill.party, units[bill.id][0],
             [bill], method, proof=proof)
     except UserError as exception:
+        # nothing half-written: the route itself commits what is left
+        Transaction().rollback()
         return None, exception.message
     return request, None
 
@@ -381,6 +388,26 @@ def has_pdf(page):
     except KeyError:
         return False
     return True
+
+
+@app.route('/<database_name>/portal/bills/<int:invoice_id>/pdf',
+    methods=['GET'])
+@with_pool
+@with_transaction()
+@portal()
+def bill_pdf(page, invoice_id):
+    "The bill notice (缴费通知单) of one of the owner's bills"
+    bill = my_bill(page, invoice_id)
+    if not has_pdf(page):
+        abort(HTTPStatus.NOT_FOUND)
+    Report = page.pool.get('property.billing.bill', type='report')
+    _ext, content, _direct, _name = Report.execute([bill.id], {})
+    response = page.secure(Response(bytes(content),
+            content_type='application/pdf'))
+    response.headers['Content-Disposition'] = (
+        'attachment; filename="%s.pdf"' % re.sub(
+            r'[^A-Za-z0-9-]', '_', bill.number or str(bill.id)))
+    return response
 
 
 # -- JSON endpoints -----------------------------------------------------------

@@ -118,13 +118,12 @@ class PaymentRequestTestCase(_DBTestCase):
         # the owner cancels; a new request may then be made
         Request.cancel([request])
         self.assertEqual(Request(request.id).state, 'cancelled')
-        self.assertRefused(Request.cancel, [request])
+        self.assertRefused(Request.cancel, [Request(request.id)])
         second = Request.request_payment(owner1, unit1, [bill1], 'alipay')
         self.assertEqual(second.payment_method.name, '支付宝')
         # rejected only with a reason for the owner
         self.assertRefused(Request.reject, [second])
-        second.rejection_reason = '未查到该笔转账'
-        second.save()
+        Request.write([second], {'rejection_reason': '未查到该笔转账'})
         Request.reject([second])
         self.assertEqual(Request(second.id).state, 'rejected')
 
