@@ -41,3 +41,15 @@ class ReceiptError(UserError):
 
 class DepositError(UserError):
     pass
+
+
+class LateFeeError(ValidationError):
+    pass
+
+
+class DunningError(ValidationError):
+    pass
+
+
+class DisputeError(UserError):
+    pass
