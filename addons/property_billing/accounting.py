@@ -183,10 +183,14 @@ def create_payment_methods(company):
 
 
 def setup_company(company, years):
-    """Chart, taxes, fiscal years with monthly periods, income categories
-    and payment methods for a company that has no chart yet."""
+    """Chart, taxes, fiscal years with monthly periods, income categories,
+    payment methods and the default dunning procedure for a company that
+    has no chart yet."""
     create_chart(company)
     fiscal_years = [create_fiscal_year(company, y) for y in sorted(years)]
     categories = create_income_categories(company)
     create_payment_methods(company)
+    # 催缴: default dunning procedure with the late fee (dunning.py)
+    from .dunning import create_dunning_procedure
+    create_dunning_procedure(company, categories['late_fee'])
     return fiscal_years, categories

@@ -49,3 +49,15 @@ class PaymentRequestError(UserError):
 
 class PrintError(UserError):
     pass
+
+
+class LateFeeError(ValidationError):
+    pass
+
+
+class DunningError(ValidationError):
+    pass
+
+
+class DisputeError(UserError):
+    pass
