@@ -205,14 +205,19 @@ class BillingRun(ModelSQL, ModelView):
             if len(batches) == 1:
                 cls.bill_units(run, [u.id for u in units])
             else:
-                for batch in batches:
-                    cls.__queue__.bill_units(run, [u.id for u in batch])
+                # one batch at a time, each queuing the next when it
+                # commits: batches of a month are serialised by the posting
+                # locks anyway, and queued together they would only fail on
+                # them and be queued again and again
+                ids = [[u.id for u in batch] for batch in batches]
+                cls.__queue__.bill_units(run, ids[0], ids[1:])
 
     @classmethod
-    def bill_units(cls, run, unit_ids):
-        """Bill the units of one batch and post the bills. Units, fees and
-        months already billed are skipped: a retried batch bills only what
-        is left."""
+    def bill_units(cls, run, unit_ids, next_batches=None):
+        """Bill the units of one batch and post the bills, then queue the
+        next batches (a list of lists of unit ids). Units, fees and months
+        already billed are skipped: a retried batch bills only what is
+        left."""
         pool = Pool()
         Unit = pool.get('property.unit')
         Invoice = pool.get('account.invoice')
@@ -240,6 +245,8 @@ class BillingRun(ModelSQL, ModelView):
             run.state = 'done'
             cls.log([run], 'transition', 'state:done')
         run.save()
+        if next_batches:
+            cls.__queue__.bill_units(run, next_batches[0], next_batches[1:])
         return invoices
 
     def lock_posting(self):
