@@ -292,6 +292,11 @@ def run_ours(db, pool, uri, company_id, estate_id, workers):
     return elapsed, ids
 
 
+def load():
+    "The machine's load averages (1, 5, 15 min): other jobs share it"
+    return 'load %.1f %.1f %.1f' % os.getloadavg()
+
+
 def peak_mb():
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -326,12 +331,12 @@ def main():
         results['ours'] = (elapsed, ids)
         print(f'ours (billing run, {args.workers} workers): {len(ids)} '
             f'invoices created + posted in {elapsed:.1f} s '
-            f'({len(ids) / elapsed:.1f} invoices/s)', flush=True)
+            f'({len(ids) / elapsed:.1f} invoices/s; {load()})', flush=True)
         if args.big:
             elapsed, ids = run_ours(
                 db, pool, args.uri, company_id, estates[1], args.workers)
             print(f'ours alone, {args.big} units: {len(ids)} invoices in '
-                f'{elapsed:.1f} s ({len(ids) / elapsed:.1f} invoices/s)',
+                f'{elapsed:.1f} s ({len(ids) / elapsed:.1f} invoices/s; {load()})',
                 flush=True)
         if not args.skip_platform:
             in_transaction(db, platform_setup, pool, company_id, estates[0])
@@ -343,8 +348,8 @@ def main():
             results['platform'] = (elapsed, ids)
             print(f'platform sale_subscription: {len(ids)} invoices '
                 f'generated in {generated:.1f} s, generated + posted in '
-                f'{elapsed:.1f} s ({len(ids) / elapsed:.1f} invoices/s)',
-                flush=True)
+                f'{elapsed:.1f} s ({len(ids) / elapsed:.1f} invoices/s; '
+                f'{load()})', flush=True)
         if 'platform' in results:
             p_total = in_transaction(db, total, pool, results['platform'][1])
             o_total = in_transaction(db, total, pool, results['ours'][1])

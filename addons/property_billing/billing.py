@@ -205,14 +205,19 @@ class BillingRun(ModelSQL, ModelView):
             if len(batches) == 1:
                 cls.bill_units(run, [u.id for u in units])
             else:
-                for batch in batches:
-                    cls.__queue__.bill_units(run, [u.id for u in batch])
+                # one batch at a time, each queuing the next when it
+                # commits: batches of a month are serialised by the posting
+                # locks anyway, and queued together they would only fail on
+                # them and be queued again and again
+                ids = [[u.id for u in batch] for batch in batches]
+                cls.__queue__.bill_units(run, ids[0], ids[1:])
 
     @classmethod
-    def bill_units(cls, run, unit_ids):
-        """Bill the units of one batch and post the bills. Units, fees and
-        months already billed are skipped: a retried batch bills only what
-        is left."""
+    def bill_units(cls, run, unit_ids, next_batches=None):
+        """Bill the units of one batch and post the bills, then queue the
+        next batches (a list of lists of unit ids). Units, fees and months
+        already billed are skipped: a retried batch bills only what is
+        left."""
         pool = Pool()
         Unit = pool.get('property.unit')
         Invoice = pool.get('account.invoice')
@@ -222,10 +227,15 @@ class BillingRun(ModelSQL, ModelView):
         # invoices are then written whatever the accounting groups of the
         # user
         with without_check_access():
+            run.lock_posting()
             items = run.compute(units)
             invoices, _ = run.create_invoices(items)
             if invoices:
-                Invoice.post(invoices)
+                # the report cache of each bill (queued by post) is made
+                # by the workers after the billing batches, not between
+                with Transaction().set_context(
+                        queue_expected_at=dt.timedelta(minutes=10)):
+                    Invoice.post(invoices)
                 # prepayments (预存) held for the parties pay the new bills
                 consume_prepayments(Invoice.browse([i.id for i in invoices]))
         cls.lock([run])
@@ -235,7 +245,38 @@ class BillingRun(ModelSQL, ModelView):
             run.state = 'done'
             cls.log([run], 'transition', 'state:done')
         run.save()
+        if next_batches:
+            cls.__queue__.bill_units(run, next_batches[0], next_batches[1:])
         return invoices
+
+    def lock_posting(self):
+        """Take first the locks that posting the bills asks for: the run
+        (its pending count), the strict invoice and move sequences of the
+        month and, for a month not yet posted in the revenue journal, the
+        journal-period table. Tryton grants a lock only from the start of a
+        transaction (it raises and the transaction is retried with the
+        lock): asked here, a batch is retried before any work instead of
+        once per lock after all of it. Batches of a month are serialised by
+        these locks anyway: numbers are gapless."""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        Period = pool.get('account.period')
+        Journal = pool.get('account.journal')
+        JournalPeriod = pool.get('account.journal.period')
+        self.lock()
+        invoice = Invoice(
+            company=self.company, type='out', invoice_date=self.invoice_date,
+            accounting_date=None, sequence_type_cache='invoice')
+        sequence, _ = invoice._number_sequence()
+        sequence.lock()
+        period = Period.find(self.company, date=self.invoice_date)
+        period.move_sequence_used.lock()
+        journal = Journal.find({'type': 'revenue'})
+        if journal and not JournalPeriod.search([
+                    ('journal', '=', journal.id),
+                    ('period', '=', period.id),
+                    ], limit=1):
+            JournalPeriod.lock()
 
     def compute(self, units):
         """What the units owe for the run's month under their fee plans,
@@ -425,10 +466,11 @@ class BillingRun(ModelSQL, ModelView):
 
     def create_invoices(self, items):
         """One invoice per (unit, party), one line per fee; the billed lines
-        written with them (their UNIQUE constraint guards double billing)."""
+        written with them (their UNIQUE constraint guards double billing).
+        All the invoices of a batch are saved at once; account_invoice
+        computes their taxes on creation."""
         pool = Pool()
         Invoice = pool.get('account.invoice')
-        InvoiceLine = pool.get('account.invoice.line')
         Line = pool.get('property.billing.line')
         Journal = pool.get('account.journal')
         if not items:
@@ -436,44 +478,17 @@ class BillingRun(ModelSQL, ModelView):
         journal = Journal.find({'type': 'revenue'})
         key = lambda i: (i['unit'].id, i['party'].id)  # noqa: E731
         invoices, groups = [], []
+        shapes = {}
         for _, group in groupby(sorted(items, key=key), key=key):
             group = list(group)
-            unit, party = group[0]['unit'], group[0]['party']
-            invoice = Invoice(
-                company=self.company, type='out', party=party,
-                invoice_address=party.address_get(type='invoice'),
-                currency=self.company.currency, journal=journal,
-                account=party.account_receivable_used,
-                payment_term=party.customer_payment_term,
-                invoice_date=self.invoice_date,
-                reference=unit.code,
-                description=gettext(
-                    'property_billing.msg_bill_description',
-                    estate=unit.estate.name, unit=unit.code,
-                    month=self.month.strftime('%Y-%m')))
-            lines = []
-            for item in group:
-                fee = item['fee']
-                line = InvoiceLine(
-                    invoice=invoice, type='line', company=self.company,
-                    currency=self.company.currency, product=fee.product,
-                    unit=fee.product.default_uom,
-                    quantity=item['quantity'],
-                    unit_price=(item['amount'] / item['quantity']).quantize(
-                        Decimal(1).scaleb(-PRICE_DIGITS[1])),
-                    description=self.line_description(item))
-                line.on_change_product()
-                line.unit = fee.product.default_uom
-                line.quantity = item['quantity']
-                line.unit_price = (item['amount'] / item['quantity']
-                    ).quantize(Decimal(1).scaleb(-PRICE_DIGITS[1]))
-                line.description = self.line_description(item)
-                lines.append(line)
-            invoice.lines = lines
+            invoice = self.get_invoice(
+                group[0]['unit'], group[0]['party'], journal)
+            invoice.lines = [
+                self.get_invoice_line(invoice, item, shapes)
+                for item in group]
             invoices.append(invoice)
             groups.append(group)
         Invoice.save(invoices)
-        Invoice.update_taxes(invoices)
         to_create = []
         for invoice, group in zip(invoices, groups):
             for item, inv_line in zip(group, invoice.lines):
@@ -495,6 +510,48 @@ class BillingRun(ModelSQL, ModelView):
                             'invoice_line': inv_line.id,
                             })
         return invoices, Line.create(to_create)
+
+    def get_invoice(self, unit, party, journal):
+        "The (unsaved) bill of a unit for a party"
+        Invoice = Pool().get('account.invoice')
+        return Invoice(
+            company=self.company, type='out', party=party,
+            invoice_address=party.address_get(type='invoice'),
+            currency=self.company.currency, journal=journal,
+            account=party.account_receivable_used,
+            payment_term=party.customer_payment_term,
+            invoice_date=self.invoice_date,
+            reference=unit.code,
+            description=gettext(
+                'property_billing.msg_bill_description',
+                estate=unit.estate.name, unit=unit.code,
+                month=self.month.strftime('%Y-%m')))
+
+    def get_invoice_line(self, invoice, item, shapes=None):
+        """The (unsaved) invoice line of a billed item. Its revenue account
+        and taxes are account_invoice's (on_change_product); they depend on
+        the product, the party's tax rule and the date only, so they are
+        computed once per such shape of a batch (shapes) and reused."""
+        InvoiceLine = Pool().get('account.invoice.line')
+        fee = item['fee']
+        line = InvoiceLine(
+            invoice=invoice, type='line', company=self.company,
+            currency=self.company.currency, product=fee.product)
+        tax_rule = invoice.party.customer_tax_rule
+        shape = (fee.product.id, tax_rule.id if tax_rule else None,
+            invoice.invoice_date)
+        if shapes is not None and shape in shapes:
+            line.account, line.taxes = shapes[shape]
+        else:
+            line.on_change_product()
+            if shapes is not None:
+                shapes[shape] = (line.account, line.taxes)
+        line.unit = fee.product.default_uom
+        line.quantity = item['quantity']
+        line.unit_price = (item['amount'] / item['quantity']).quantize(
+            Decimal(1).scaleb(-PRICE_DIGITS[1]))
+        line.description = self.line_description(item)
+        return line
 
     def line_description(self, item):
         months = [m for m, _ in item['months']]
