@@ -551,6 +551,8 @@ class BillingRun(ModelSQL, ModelView):
         line.unit_price = (item['amount'] / item['quantity']).quantize(
             Decimal(1).scaleb(-PRICE_DIGITS[1]))
         line.description = self.line_description(item)
+        # income per estate (analytic.py)
+        self.set_analytic_accounts(line, item['unit'].estate)
         return line
 
     def line_description(self, item):
@@ -644,7 +646,8 @@ class BillingLine(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('estate')
+        # estates: record rules of billing_access.xml (__access__ would
+        # grant every reader of estates, e.g. technicians, this model)
         t = cls.__table__()
         cls._sql_constraints += [
             ('unit_fee_month_party_unique',

@@ -68,7 +68,8 @@ class FeePlan(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('estate')
+        # estates: record rules of billing_access.xml (__access__ would
+        # grant every reader of estates, e.g. technicians, this model)
         cls._order = [('estate', 'ASC'), ('name', 'ASC'), ('id', 'ASC')]
 
     @classmethod

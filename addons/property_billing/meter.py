@@ -50,7 +50,8 @@ class Meter(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('estate')
+        # estates: record rules of billing_access.xml (__access__ would
+        # grant every reader of estates, e.g. technicians, this model)
         t = cls.__table__()
         cls._sql_constraints += [
             ('code_estate_unique', Unique(t, t.estate, t.code),
