@@ -45,6 +45,14 @@ DATABASE = 'bench_portal'
 PASSWORD = 'bench-owner-password'
 
 
+def set_database(name):
+    "Bench another database than bench_portal (e.g. one per branch)"
+    global DATABASE
+    if not name.isidentifier():
+        sys.exit(f'not a database name: {name!r}')
+    DATABASE = name
+
+
 def run(cmd, env, what):
     started = time.monotonic()
     result = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True,
@@ -129,6 +137,9 @@ class Server:
         self.process = subprocess.Popen(
             [str(VENV_BIN / 'gunicorn'), '--workers', str(workers),
                 '--bind', f'127.0.0.1:{port}', '--access-logfile', '-',
+                # the first request of a worker loads the pool: slow on a
+                # busy machine, and gunicorn kills workers after 30 s
+                '--timeout', '300',
                 '--log-level', 'warning', 'trytond.application:app'],
             env={**env, 'TRYTOND_DATABASE_NAMES': DATABASE},
             cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
@@ -162,7 +173,7 @@ class Client:
         connection = getattr(self.local, 'connection', None)
         if connection is None:
             connection = self.local.connection = http.client.HTTPConnection(
-                '127.0.0.1', self.port, timeout=30)
+                '127.0.0.1', self.port, timeout=120)
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
@@ -309,7 +320,12 @@ def main():
         help="distinct owners logged in for the requests")
     parser.add_argument('--keep', action='store_true',
         help="reuse the bench database if it exists")
+    parser.add_argument('--database', default=DATABASE,
+        help="name of the bench database (default %(default)s)")
+    parser.add_argument('--build-only', action='store_true',
+        help="build (or keep) the database, measure nothing")
     args = parser.parse_args()
+    set_database(args.database)
     if shutil.which('gunicorn', path=str(VENV_BIN)) is None:
         sys.exit("gunicorn is missing: .venv/bin/pip install -e '.[bench]'")
 
@@ -329,6 +345,9 @@ def main():
     if not (args.keep and exists):
         build(uri, args.units, env, config_file.name)
     accounts = psql(uri, "SELECT count(*) FROM web_user", DATABASE)
+    if args.build_only:
+        print(f'{DATABASE}: {accounts} portal accounts')
+        return
 
     port = free_port()
     server = Server(env, args.workers, port)

@@ -40,6 +40,10 @@ SAO_ROOT = REPO / 'sao' / 'package'
 CONFIG = REPO / 'trytond.conf'
 SCREENSHOT = REPO / 'tests' / 'artifacts' / 'sao_units_zh_CN.png'
 PORTAL_SCREENSHOT = REPO / 'tests' / 'artifacts' / 'portal_dashboard_zh_CN.png'
+NOTICES_SCREENSHOT = REPO / 'tests' / 'artifacts' / 'portal_notices_zh_CN.png'
+VISITORS_SCREENSHOT = REPO / 'tests' / 'artifacts' / 'portal_visitors_zh_CN.png'
+# published by setup_sao_db.py
+NOTICE_TITLE = '2026年第三季度公共收益收支情况公示'
 # made by setup_sao_db.py: the owner of A-1-0101 (A-1-0102 is someone else's)
 PORTAL_OWNER = 'owner@example.com'
 PORTAL_PASSWORD = 'owner-demo-password'
@@ -285,9 +289,36 @@ def test_sao_units_list_zh_cn(server):
         server, env={'SAO_PASSWORD': server['password']})
 
 
-def test_portal_owner_on_a_phone(server):
-    "An owner logs into the portal on a 360 px wide screen and sees her unit"
+def _png(path, size=32):
+    "A real (tiny, teal) PNG image, as a phone camera would upload"
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack('>I', len(data)) + kind + data
+            + struct.pack('>I', zlib.crc32(kind + data)))
+    rows = b''.join(b'\x00' + b'\x0f\x6e\x6e' * size for _ in range(size))
+    path.write_bytes(b'\x89PNG\r\n\x1a\n'
+        + chunk(b'IHDR', struct.pack('>IIBBBBB', size, size, 8, 2, 0, 0, 0))
+        + chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b''))
+    return path
+
+
+def test_portal_owner_on_a_phone(server, tmp_path):
+    """An owner logs into the portal on a 360 px wide screen and sees her
+    unit, reports a repair with a photo and finds it in her requests, reads
+    the notices, pre-registers a visitor and gets the pass code"""
+    for screenshot in [NOTICES_SCREENSHOT, VISITORS_SCREENSHOT]:
+        screenshot.unlink(missing_ok=True)
     _node('portal_smoke.mjs', PORTAL_SCREENSHOT, [
             '--email', PORTAL_OWNER, '--expect', f'{ESTATE} {UNIT_CODES[0]}',
-            '--absent', UNIT_CODES[1]],
+            '--absent', UNIT_CODES[1],
+            '--photo', str(_png(tmp_path / 'leak.png')),
+            '--notice', NOTICE_TITLE,
+            '--notices-screenshot', str(NOTICES_SCREENSHOT),
+            '--visitor', '陈小华',
+            '--visitors-screenshot', str(VISITORS_SCREENSHOT)],
         server, env={'PORTAL_PASSWORD': PORTAL_PASSWORD})
+    for screenshot in [NOTICES_SCREENSHOT, VISITORS_SCREENSHOT]:
+        assert screenshot.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+        assert screenshot.stat().st_size > 10_000, f'{screenshot} looks empty'

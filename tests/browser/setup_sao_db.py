@@ -8,7 +8,8 @@ Makes zh_CN the admin's language and creates a currency CNY, a company, the
 estate 阳光花园 with one building and the units A-1-0101 and A-1-0102, all as
 the superuser in one transaction, gives the admin user that company and marks
 the first-login configuration wizard as done. Where property_portal is
-activated, each unit gets an owner and the first owner a portal account.
+activated, each unit gets an owner and the first owner a portal account,
+and two notices are published for the estate (one 财务公示).
 """
 import sys
 from decimal import Decimal
@@ -16,6 +17,12 @@ from decimal import Decimal
 UNIT_CODES = ('A-1-0101', 'A-1-0102')
 PORTAL_OWNER = 'owner@example.com'
 PORTAL_PASSWORD = 'owner-demo-password'
+NOTICES = [
+    ('financial', '2026年第三季度公共收益收支情况公示',
+        '公共收益收入 186,400.00 元，支出 121,750.00 元，结余 64,650.00 元。'),
+    ('outage', 'A 栋计划停水通知',
+        '因二次供水设备清洗，A 栋将于本周六 9:00-17:00 暂停供水。'),
+    ]
 
 
 def main(database, *config_files):
@@ -97,6 +104,13 @@ def main(database, *config_files):
                         'email_valid': True,
                         'password_hash': WebUser.hash_password(
                             PORTAL_PASSWORD)}])
+            # notices for the portal's notices page (property_service)
+            Notice = pool.get('property.notice')
+            notices = Notice.create([{
+                        'estate': estate.id, 'category': category,
+                        'title': title, 'body': body,
+                        } for category, title, body in NOTICES])
+            Notice.publish(notices)
 
         admin, = User.search([('login', '=', 'admin')])
         User.write([admin], {
