@@ -84,6 +84,7 @@ def main():
         request()
     profile = None if args.no_profile else cProfile.Profile()
     started = time.perf_counter()
+    cpu = time.process_time()
     if profile:
         profile.enable()
     for _ in range(args.requests):
@@ -91,8 +92,12 @@ def main():
     if profile:
         profile.disable()
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    # CPU time of this process (the server side; the database is another
+    # process): steadier than the wall clock on a shared machine
     print(f'{args.requests} x /portal/{args.path}: {elapsed:.2f} s, '
-        f'{args.requests / elapsed:.1f} pages/s in one process'
+        f'{args.requests / elapsed:.1f} pages/s in one process, '
+        f'{cpu / args.requests * 1000:.1f} ms CPU per page'
         + ('' if not profile else ' (under the profiler)'))
     if profile:
         out = io.StringIO()

@@ -141,18 +141,21 @@ class Portal:
                 Model.fields_get([field])[field]['selection'])
         return labels.get(value, value)
 
+    @functools.cached_property
+    def lang(self):
+        "The user's ir.lang, read once per request"
+        return self.pool.get('ir.lang').get(self.language)
+
     def datetime(self, value):
         "A timestamp (stored in UTC-naive server time) in the user's format"
         if not value:
             return ''
-        Lang = self.pool.get('ir.lang')
-        return Lang.get(self.language).strftime(value, '%Y-%m-%d %H:%M')
+        return self.lang.strftime(value, '%Y-%m-%d %H:%M')
 
     def date(self, value):
         if not value:
             return ''
-        Lang = self.pool.get('ir.lang')
-        return Lang.get(self.language).strftime(value)
+        return self.lang.strftime(value)
 
     # -- CSRF ---------------------------------------------------------------
     @property

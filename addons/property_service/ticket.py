@@ -309,6 +309,10 @@ class Ticket(Workflow, ModelSQL, ModelView):
                         t.resolved_on_time, t.escalated, t.satisfaction,
                         t.response_hours, t.resolution_hours]),
                 Index(t, (t.origin, Index.Equality())),
+                # the owner portal: a requester's tickets, newest first
+                Index(t,
+                    (t.requester, Index.Equality()),
+                    (t.received_at, Index.Range(order='DESC'))),
                 })
         cls._order = [('received_at', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
