@@ -260,7 +260,7 @@ class ArrearsSummary(ModelSQL, ModelView):
             column = getattr(arrears, name)
             columns.append(
                 (column if name in keys else Literal(None)).as_(name))
-        columns.append(Count(Literal('*')).as_('bills'))
+        columns.append(Count(arrears.id).as_('bills'))
         for key, _, _ in BUCKET_DAYS:
             name = 'days_' + key if key != 'not_due' else key
             columns.append(Sum(Case((arrears.bucket == key,
