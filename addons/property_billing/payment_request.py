@@ -51,7 +51,8 @@ class PaymentRequest(Workflow, ModelSQL, ModelView):
         ondelete='RESTRICT')
     party = fields.Many2One(
         'party.party', "Payer", required=True, readonly=True,
-        ondelete='RESTRICT')
+        ondelete='RESTRICT', context={'company': Eval('company', -1)},
+        depends={'company'})
     invoices = fields.Many2Many(
         'property.payment.request-account.invoice', 'request', 'invoice',
         "Bills", readonly=True)
