@@ -37,6 +37,7 @@ class Deposit(Workflow, ModelSQL, ModelView):
     payment_method = fields.Many2One(
         'account.invoice.payment.method', "Received By", required=True,
         domain=[('company', '=', Eval('company', -1))], states=_states)
+    number = fields.Function(fields.Char("Number"), 'get_number')
     received_date = fields.Date(
         "Received On", required=True, states=_states)
     receive_move = fields.Many2One(
@@ -86,6 +87,11 @@ class Deposit(Workflow, ModelSQL, ModelView):
     @classmethod
     def default_received_date(cls):
         return Pool().get('ir.date').today()
+
+    def get_number(self, name):
+        "The deposit receipt's number: received date and id (押金收据编号)"
+        if self.received_date:
+            return f'YJ{self.received_date:%Y%m%d}-{self.id:06d}'
 
     def get_rec_name(self, name):
         return f'{self.party.rec_name} {self.description}'

@@ -79,7 +79,7 @@ class DepositReport(PropertyReport):
                 'deposit': d,
                 'company': d.company,
                 'currency': d.company.currency,
-                'number': f'YJ{d.received_date:%Y%m%d}-{d.id:06d}',
+                'number': d.number,
                 'cashier': (d.create_uid.name if d.create_uid else ''),
                 } for d in deposits]
         return context
