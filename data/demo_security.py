@@ -98,16 +98,6 @@ def populate(pool, args):
         print('  %-30s %6.1f s' % (label, time.monotonic() - t0), flush=True)
         t0 = time.monotonic()
 
-    def settle_tickets(followups):
-        """The desk tickets of rectifications closed in the security module
-        are settled too (the two workflows are not synchronised yet)"""
-        Ticket = pool.get('property.ticket')
-        tickets = [f.ticket for f in followups
-            if f.ticket and f.ticket.state == 'open']
-        Ticket.write(tickets, {
-                'cancel_reason': '已在安全管理中整改完毕并关闭'})
-        Ticket.cancel(tickets)
-
     def context(at):
         return Transaction().set_context(_security_now=at)
 
@@ -193,7 +183,6 @@ def populate(pool, args):
                 'responsible': manager.id if manager else None})
         with context(local(today, dt.time(9))):
             Followup.do(old)
-        settle_tickets(Followup.browse([f.id for f in old]))
         Schedule.generate_rounds(today, days=2)
 
         step('rounds closed ' + estate.code)
@@ -234,7 +223,6 @@ def populate(pool, args):
             Followup.write(fixed, {'resolution': '已整改完毕，经复查合格'})
             with context(submitted + dt.timedelta(days=2)):
                 Followup.do(fixed)
-                settle_tickets(Followup.browse([f.id for f in fixed]))
                 if len(fixed) == len(defects):
                     Inspection.close([inspection])
         counts['inspections'] += len(inspections)
