@@ -73,7 +73,9 @@ def estate_analytic_accounts(estates):
         estate.analytic_account = account
     if missing:
         Estate.save(missing)
-    return {e.id: Estate(e.id).analytic_account for e in estates}
+    # the instances carry their account (read or just set): no new read
+    # per call, which runs once per bill line
+    return {e.id: e.analytic_account for e in estates}
 
 
 class BillingRun(metaclass=PoolMeta):
