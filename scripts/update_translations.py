@@ -99,8 +99,54 @@ def source_catalogs(modules):
                 if entry.msgid_plural:
                     entry.msgstr_plural = {0: ''}
                 entries.append(entry)
-        catalogs[module] = entries
+        catalogs[module] = _fix_action_entries(module, entries)
     return catalogs
+
+
+def _fix_action_entries(module, entries):
+    """Key the own translatable fields of actions by their real record
+
+    ActionMixin.create (ir.action.report, act_window...) inserts the row,
+    which stores the source translations under that first id, then changes
+    the id to the one of its ir.action. The exported source of, say, a
+    report's record_name is therefore filed under another record (or None),
+    differently on SQLite and PostgreSQL. These entries are rebuilt from the
+    records themselves, so the catalogue is the same on both backends and
+    the zh_CN rows imported from it land on the right report.
+    """
+    import polib
+
+    from trytond.ir.action import ActionMixin
+    from trytond.pool import Pool
+
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    Action = pool.get('ir.action')
+    fields_of = {}
+    for name, Model in pool.iterobject():
+        if issubclass(Model, ActionMixin) and name != 'ir.action':
+            own = [f for f, field in Model._fields.items()
+                if getattr(field, 'translate', False)
+                and f not in Action._fields]
+            if own:
+                fields_of[name] = own
+    prefixes = tuple(
+        f'model:{m},{f}:' for m, fs in fields_of.items() for f in fs)
+    if not prefixes:
+        return entries
+    kept = [e for e in entries if not e.msgctxt.startswith(prefixes)]
+    for data in ModelData.search([
+                ('module', '=', module),
+                ('model', 'in', list(fields_of)),
+                ], order=[('fs_id', 'ASC')]):
+        record = pool.get(data.model)(data.db_id)
+        for field in fields_of[data.model]:
+            value = getattr(record, field)
+            if value:
+                kept.append(polib.POEntry(
+                        msgctxt=f'model:{data.model},{field}:{data.fs_id}',
+                        msgid=value))
+    return kept
 
 
 def merge(sources, existing):
