@@ -93,7 +93,10 @@ def populate(pool, args):
         return {}
     rng = random.Random(getattr(args, 'seed', 0) or 0)
     today = getattr(args, 'reference_date', None) or Date.today()
-    now = dt.datetime.combine(today, dt.time(17, 30))
+    # the end of the demo's working day, or the present time before then:
+    # a ticket received in the future is refused
+    now = min(dt.datetime.combine(today, dt.time(17, 30)),
+        dt.datetime.now().replace(microsecond=0) - dt.timedelta(minutes=10))
     counts = Counter()
 
     with Transaction().set_context(company=company.id):

@@ -22,6 +22,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import BillingRunError
 from .fee import PRICE_DIGITS
+from .invoice import BILLS_CREATED
 from .receipt import consume_prepayments
 
 QUEUE_BATCH = 200
@@ -234,7 +235,8 @@ class BillingRun(ModelSQL, ModelView):
                 # the report cache of each bill (queued by post) is made
                 # by the workers after the billing batches, not between
                 with Transaction().set_context(
-                        queue_expected_at=dt.timedelta(minutes=10)):
+                        queue_expected_at=dt.timedelta(minutes=10),
+                        **{BILLS_CREATED: True}):
                     Invoice.post(invoices)
                 # prepayments (预存) held for the parties pay the new bills
                 consume_prepayments(Invoice.browse([i.id for i in invoices]))
