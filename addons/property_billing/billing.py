@@ -206,31 +206,87 @@ class BillingRun(ModelSQL, ModelView):
             if len(batches) == 1:
                 cls.bill_units(run, [u.id for u in units])
             else:
-                # one batch at a time, each queuing the next when it
-                # commits: batches of a month are serialised by the posting
-                # locks anyway, and queued together they would only fail on
-                # them and be queued again and again
-                ids = [[u.id for u in batch] for batch in batches]
-                cls.__queue__.bill_units(run, ids[0], ids[1:])
+                # Creating bills needs no lock: the batches are created in
+                # parallel by the workers. Posting them takes the gapless
+                # sequences: each created batch queues its posting, taken
+                # before the batches still to create (expected_at) so that
+                # one worker posts while the other creates.
+                with without_check_access():
+                    run.open_journal_period()
+                with Transaction().set_context(
+                        queue_expected_at=dt.timedelta(seconds=1)):
+                    for batch in batches:
+                        cls.__queue__.create_batch(run, [u.id for u in batch])
 
     @classmethod
-    def bill_units(cls, run, unit_ids, next_batches=None):
-        """Bill the units of one batch and post the bills, then queue the
-        next batches (a list of lists of unit ids). Units, fees and months
-        already billed are skipped: a retried batch bills only what is
-        left."""
+    def bill_units(cls, run, unit_ids):
+        """Bill the units of one batch and post the bills in this
+        transaction. Units, fees and months already billed are skipped: a
+        retried batch bills only what is left."""
+        run = cls(run.id)
+        # the posting locks first: Tryton grants a lock only from the start
+        # of a transaction (see lock_posting)
+        with without_check_access():
+            run.lock_posting()
+        invoices = cls.create_bills(run, unit_ids)
+        cls.post_bills(run, invoices)
+        return invoices
+
+    @classmethod
+    def create_batch(cls, run, unit_ids):
+        "Queued: create the bills of a batch of units, then queue their post"
+        run = cls(run.id)
+        invoices = cls.create_bills(run, unit_ids)
+        with Transaction().set_context(queue_expected_at=None):
+            cls.__queue__.post_batch(run, [i.id for i in invoices])
+
+    @classmethod
+    def post_batch(cls, run, invoice_ids):
+        "Queued: post the bills a batch created (those still in draft)"
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        run = cls(run.id)
+        with without_check_access():
+            run.lock_posting()
+            invoices = Invoice.browse(invoice_ids)
+        cls.post_bills(run, invoices)
+
+    @classmethod
+    def create_bills(cls, run, unit_ids):
+        """Create the draft bills of the units with their account moves
+        (draft, unnumbered): what posting leaves to do then is numbering,
+        which holds the gapless sequences."""
         pool = Pool()
         Unit = pool.get('property.unit')
         Invoice = pool.get('account.invoice')
-        run = cls(run.id)
+        Move = pool.get('account.move')
         units = Unit.browse(unit_ids)
         # pressing "Bill" is reserved to accountants (button groups): the
         # invoices are then written whatever the accounting groups of the
         # user
         with without_check_access():
-            run.lock_posting()
             items = run.compute(units)
+            # account_invoice computes the taxes of the new bills
             invoices, _ = run.create_invoices(items)
+            if invoices:
+                with Transaction().set_context(**{BILLS_CREATED: True}):
+                    # get_move is account_invoice's; post uses the move
+                    # that it finds on the bill
+                    moves = [i.get_move() for i in invoices]
+                    Move.save(moves)
+                    for invoice, move in zip(invoices, moves):
+                        invoice.move = move
+                    Invoice.save(invoices)
+        return invoices
+
+    @classmethod
+    def post_bills(cls, run, invoices):
+        """Post the bills (account_invoice numbers them and posts their
+        moves), pay them from prepayments and count the batch done."""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        with without_check_access():
+            invoices = [i for i in invoices if i.state == 'draft']
             if invoices:
                 # the report cache of each bill (queued by post) is made
                 # by the workers after the billing batches, not between
@@ -247,9 +303,6 @@ class BillingRun(ModelSQL, ModelView):
             run.state = 'done'
             cls.log([run], 'transition', 'state:done')
         run.save()
-        if next_batches:
-            cls.__queue__.bill_units(run, next_batches[0], next_batches[1:])
-        return invoices
 
     def lock_posting(self):
         """Take first the locks that posting the bills asks for: the run
@@ -279,6 +332,19 @@ class BillingRun(ModelSQL, ModelView):
                     ('period', '=', period.id),
                     ], limit=1):
             JournalPeriod.lock()
+
+    def open_journal_period(self):
+        """Open the month in the revenue journal now, before the batches
+        create their moves in parallel: each would need the journal-period
+        table's lock to open it."""
+        pool = Pool()
+        Period = pool.get('account.period')
+        Journal = pool.get('account.journal')
+        MoveLine = pool.get('account.move.line')
+        journal = Journal.find({'type': 'revenue'})
+        if journal:
+            period = Period.find(self.company, date=self.invoice_date)
+            MoveLine.check_journal_period_modify(period, journal)
 
     def compute(self, units):
         """What the units owe for the run's month under their fee plans,

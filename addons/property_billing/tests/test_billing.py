@@ -3,7 +3,9 @@
 parties, idempotence (a rerun bills nothing) and the general ledger."""
 import datetime as dt
 from decimal import Decimal
+from unittest.mock import patch
 
+from trytond.modules.property_billing import billing
 from trytond.modules.property_billing.accounting import (
     get_account, setup_company)
 from trytond.modules.property_billing.exceptions import (
@@ -173,6 +175,62 @@ class BillingTestCase(_DBTestCase):
         with self.assertRaises(BillingRunError):
             Run.bill([again])
         self.assertEqual(Invoice.search_count([]), 3)
+
+    @with_transaction()
+    def test_bill_in_queued_batches(self):
+        """A large run is billed by queued batches: created in parallel,
+        each posted by the task it queues, taken before the next creation;
+        the bills are the same as in one go and their numbers gapless"""
+        pool = Pool()
+        Run = pool.get('property.billing.run')
+        Invoice = pool.get('account.invoice')
+        Queue = pool.get('ir.queue')
+        MoveLine = pool.get('account.move.line')
+        data = self._setup()
+        run = self._run(data)
+        with patch.object(billing, 'QUEUE_BATCH', 1):  # one unit a batch
+            Run.bill([run])
+        self.assertEqual((run.state, run.pending), ('processing', 2))
+        self.assertEqual(Invoice.search_count([]), 0)
+
+        done = []
+        while True:
+            # what a trytond-worker takes next (ir.queue.pull's order)
+            tasks = [t for t in Queue.search([
+                        ('dequeued_at', '=', None),
+                        ], order=[('expected_at', 'ASC NULLS FIRST'),
+                        ('id', 'ASC')])
+                if t.data['method'] in {'create_batch', 'post_batch'}]
+            if not tasks:
+                break
+            task = tasks[0]
+            task.run()
+            done.append(task.data['method'])
+            # between the batches the run shows what is left
+            if done == ['create_batch']:
+                self.assertEqual(Invoice.search_count(
+                        [('state', '=', 'draft')]), 1)  # 张伟's
+                self.assertEqual(Run(run.id).state, 'processing')
+        self.assertEqual(done, ['create_batch', 'post_batch'] * 2)
+
+        run = Run(run.id)
+        self.assertEqual((run.state, run.pending), ('done', 0))
+        invoices = Invoice.search([], order=[('number', 'ASC')])
+        self.assertEqual({(i.party.name, i.reference, i.state,
+                    i.untaxed_amount) for i in invoices}, {
+                ('张伟', '1-0101', 'posted', D('410.60')),
+                ('李娜', '1-0102', 'posted', D('339.20')),
+                ('王芳', '1-0102', 'posted', D('6.80')),
+                })
+        numbers = [int(i.number[-4:]) for i in invoices]
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 3)))
+        self.assertTrue(all(i.move.state == 'posted' and i.move.number
+                for i in invoices))
+        receivable = get_account(data['company'], '1122')
+        self.assertEqual(
+            sum(l.debit - l.credit for l in MoveLine.search([
+                        ('account', '=', receivable.id)])),
+            sum(i.total_amount for i in invoices))
 
     @with_transaction()
     def test_rate_change_keeps_billed(self):
