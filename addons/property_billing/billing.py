@@ -269,7 +269,9 @@ class BillingRun(ModelSQL, ModelView):
             # account_invoice computes the taxes of the new bills
             invoices, _ = run.create_invoices(items)
             if invoices:
+                # records save under the context they were read in
                 with Transaction().set_context(**{BILLS_CREATED: True}):
+                    invoices = Invoice.browse(invoices)
                     # get_move is account_invoice's; post uses the move
                     # that it finds on the bill
                     moves = [i.get_move() for i in invoices]
@@ -289,11 +291,12 @@ class BillingRun(ModelSQL, ModelView):
             invoices = [i for i in invoices if i.state == 'draft']
             if invoices:
                 # the report cache of each bill (queued by post) is made
-                # by the workers after the billing batches, not between
+                # by the workers after the billing batches, not between;
+                # records save under the context they were read in
                 with Transaction().set_context(
                         queue_expected_at=dt.timedelta(minutes=10),
                         **{BILLS_CREATED: True}):
-                    Invoice.post(invoices)
+                    Invoice.post(Invoice.browse(invoices))
                 # prepayments (预存) held for the parties pay the new bills
                 consume_prepayments(Invoice.browse([i.id for i in invoices]))
         cls.lock([run])
