@@ -592,7 +592,7 @@ class BillingRun(ModelSQL, ModelView):
             account=party.account_receivable_used,
             payment_term=party.customer_payment_term,
             invoice_date=self.invoice_date,
-            reference=unit.code,
+            reference=unit.code, estate=unit.estate,
             description=gettext(
                 'property_billing.msg_bill_description',
                 estate=unit.estate.name, unit=unit.code,

@@ -1,7 +1,10 @@
 # This file is part of the property service suite. See README.md.
 """Customer invoices (bills) of a property company."""
-from trytond.model import dualmethod
-from trytond.pool import PoolMeta
+from sql import Null
+
+from trytond import backend
+from trytond.model import dualmethod, fields
+from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 # Context key set by the billing run around Invoice.post of the bills it has
@@ -11,6 +14,33 @@ BILLS_CREATED = 'property_billing_bills_created'
 
 class Invoice(metaclass=PoolMeta):
     __name__ = 'account.invoice'
+
+    # the estate of a bill decides which staff see it (billing_access.xml);
+    # other invoices of the company have none
+    estate = fields.Many2One(
+        'property.estate', "Estate", readonly=True, ondelete='RESTRICT')
+
+    @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        BillingLine = pool.get('property.billing.line')
+        InvoiceLine = pool.get('account.invoice.line')
+        super().__register__(module)
+        if not backend.TableHandler.table_exist(BillingLine._table):
+            return
+        # bills made before they had an estate: the estate they billed
+        table = cls.__table__()
+        billed = BillingLine.__table__()
+        line = InvoiceLine.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update([table.estate],
+                [billed.join(line, condition=billed.invoice_line == line.id
+                        ).select(billed.estate,
+                        where=line.invoice == table.id, limit=1)],
+                where=(table.estate == Null)
+                & table.id.in_(line.join(billed,
+                        condition=billed.invoice_line == line.id
+                        ).select(line.invoice))))
 
     def _get_move_line(self, date, amount):
         line = super()._get_move_line(date, amount)

@@ -378,7 +378,13 @@ class ReportsTestCase(_DBTestCase):
                     ]:
                 with self.assertRaises(AccessError):
                     call()
-            # estate A only: runs, billed lines, receipts, collection
+            # estate A only: bills, runs, billed lines, receipts, collection
+            self.assertEqual({i.estate for i in Invoice.search([])},
+                {estate_a})
+            with self.assertRaises(AccessError):
+                Invoice.read([bill_b.id], ['total_amount'])
+            self.assertEqual({l.invoice.estate for l in InvoiceLine.search(
+                        [('invoice.type', '=', 'out')])}, {estate_a})
             self.assertEqual({l.estate for l in Line.search([])},
                 {estate_a})
             with self.assertRaises(AccessError):
@@ -400,6 +406,7 @@ class ReportsTestCase(_DBTestCase):
             self.assertEqual({l.estate for l in Line.search([])},
                 {estate_b})
             self.assertEqual(Receipt.search([]), [])
+            self.assertEqual(Invoice.search([]), [bill_b])
             # a run over both estates is not shown to staff of one
             self.assertEqual(Run.search([]), [])
             # managers read billing, they do not change it
