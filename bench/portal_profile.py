@@ -33,6 +33,11 @@ def main():
     parser.add_argument('--sort', default='cumulative')
     parser.add_argument('--no-profile', action='store_true',
         help="only time the requests")
+    parser.add_argument('--rpc', action='store_true',
+        help="the staff JSON-RPC search_read of portal_bench.py instead "
+        "(the baseline)")
+    parser.add_argument('--sql', action='store_true',
+        help="print the SQL queries of one request and stop")
     args = parser.parse_args()
 
     uri = os.environ.get('PG_URI', 'postgresql://127.0.0.1:5432/')
@@ -79,9 +84,44 @@ def main():
             sys.exit(f'{args.path}: {response.status_code}')
         response.get_data()
 
+    if args.rpc:
+        import base64
+        import json
+        with Transaction().start(args.database, 0, readonly=True):
+            parties = [u.party.id for u in Pool().get('web.user').search(
+                    [('email', 'in', emails)])]
+        result = client.post(f'/{args.database}/rpc/', json={
+                'id': 1, 'method': 'common.db.login',
+                'params': ['admin', {'password': 'admin'}, 'zh_CN']}).json
+        user_id, session, _ = result['result']
+        token = base64.b64encode(
+            f'admin:{user_id}:{session}'.encode()).decode()
+        args.path = 'rpc search_read'
+
+        def request():  # noqa: F811
+            body = json.dumps({'id': 2,
+                    'method': 'model.property.occupancy.search_read',
+                    'params': [[('party', '=', random.choice(parties)),
+                            ('current', '=', True)], 0, 20, None,
+                        ['unit.code', 'unit.estate.name', 'role',
+                            'unit.building_area'], {}]})
+            response = client.post(f'/{args.database}/rpc/', data=body,
+                headers={'Authorization': f'Session {token}',
+                    'Content-Type': 'application/json'})
+            if response.status_code != 200 or b'"result"' not in (
+                    response.get_data()):
+                sys.exit(f'rpc: {response.status_code} {response.get_data()}')
+
     random.seed(1)
     for _ in range(30):
         request()
+    if args.sql:
+        import logging
+        logging.basicConfig(format='%(message)s')
+        logging.getLogger('trytond.backend.postgresql.database').setLevel(
+            logging.DEBUG)
+        request()
+        return
     profile = None if args.no_profile else cProfile.Profile()
     started = time.perf_counter()
     cpu = time.process_time()
