@@ -4,3 +4,4 @@
 from . import routes  # noqa: F401
 from . import notices, visitors  # noqa: F401
 from . import bills  # noqa: F401
+from . import dashboard  # noqa: F401

@@ -486,24 +486,6 @@ def language(page, code):
     return response
 
 
-@app.route('/<database_name>/portal/dashboard', methods=['GET'])
-@with_pool
-@with_transaction(readonly=True)
-@portal()
-def dashboard(page):
-    units = page.units()
-    estates = sorted({u.estate for u in units}, key=lambda e: e.code)
-    open_tickets = my_tickets(page, [
-            ('state', 'in', ['open', 'assigned', 'in_progress', 'resolved'])])
-    # late imports: notices.py and bills.py import this module
-    from . import bills
-    from .notices import my_notices
-    return page.render('dashboard.html', title=_('dashboard_title'),
-        units=units, estates=estates, open_tickets=open_tickets,
-        notices=my_notices(page, limit=3),
-        amount_due=bills.amount_due(page), money=bills.money)
-
-
 @app.route('/<database_name>/portal/units/<int:unit_id>', methods=['GET'])
 @with_pool
 @with_transaction(readonly=True)

@@ -216,6 +216,41 @@ class PortalRouteTestCase(RouteTestCase):
             self.url('units/%d' % self.units['zhao@example.com']))
         self.assertEqual(response.status_code, 404)
 
+    def test_dashboard_follows_changes(self):
+        """The dashboard is kept per owner, and shows a change made by the
+        staff at the next request"""
+        def change(phone, area):
+            with Transaction().start(self.db_name, 0):
+                pool = Pool()
+                Estate = pool.get('property.estate')
+                Unit = pool.get('property.unit')
+                estate, = Estate.search([('code', '=', 'YGHY')])
+                Estate.write([estate], {'service_phone': phone})
+                Unit.write([Unit(self.units['wang@example.com'])],
+                    {'building_area': area})
+
+        wang = self.login(self.client(), 'wang@example.com')
+        li = self.login(self.client(), 'li@example.com')
+        page = wang.get(self.url('dashboard')).get_data(as_text=True)
+        self.assertIn('0571-88886666', page)
+        self.assertIn('A-1-0101', page)
+        try:
+            change('0571-12345678', Decimal('120.30'))
+            page = wang.get(self.url('dashboard')).get_data(as_text=True)
+            self.assertIn('0571-12345678', page)
+            self.assertNotIn('0571-88886666', page)
+            self.assertIn('120.3', page)
+            # the owner next door sees their own unit, never Wang's
+            page = li.get(self.url('dashboard')).get_data(as_text=True)
+            self.assertIn('A-1-0102', page)
+            self.assertNotIn('A-1-0101', page)
+            # and the English page is in English
+            wang.get(self.url('language/en'))
+            self.assertIn('My Units',
+                wang.get(self.url('dashboard')).get_data(as_text=True))
+        finally:
+            change('0571-88886666', Decimal('89.50'))
+
     def test_logout(self):
         "Logging out needs the CSRF token and ends the session"
         client = self.login(self.client(), 'wang@example.com')
