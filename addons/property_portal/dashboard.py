@@ -3,13 +3,14 @@
 notices and the service center of my estates.
 
 It is the page owners open most, and what it shows changes seldom compared
-with how often it is opened, so its content is rendered once per owner and
-kept in a cache (trytond.cache.Cache: in each server process, cleared in
-all of them through the database) until something it shows changes: any
-change of an occupancy, unit, estate, ticket, notice, account move or move
-line clears it (DashboardSource below), and the date is part of the key
-because notices appear and expire by date. The page frame around it (title,
-menu, logout form with its CSRF token) is rendered for each request."""
+with how often it is opened, so it is rendered once per owner, language and
+day and kept in a cache (trytond.cache.Cache: in each server process,
+cleared in all of them through the database) until something it shows
+changes: any change of an occupancy, unit, estate, ticket, notice, account
+move, move line, reconciliation or of the portal configuration clears it
+(DashboardSource below); the date is part of the key because notices appear
+and expire by date. The session's CSRF token (the logout form) is put in
+for each request."""
 import datetime as dt
 
 from genshi.core import Markup
@@ -23,8 +24,10 @@ from .routes import LOADER, _, my_tickets, portal
 
 # a few KB per owner and process, the most recent [cache] default (1024)
 # owners or, set in trytond.conf, [cache] property_portal.dashboard
-CONTENT = Cache('property_portal.dashboard', context=False,
+PAGES = Cache('property_portal.dashboard', context=False,
     duration=dt.timedelta(days=1))
+# where the session's CSRF token goes in a kept page (its logout form)
+CSRF_SLOT = 'csrf-token-slot-3f9c1a'
 
 
 @app.route('/<database_name>/portal/dashboard', methods=['GET'])
@@ -32,19 +35,15 @@ CONTENT = Cache('property_portal.dashboard', context=False,
 @with_transaction(readonly=True)
 @portal()
 def dashboard(page):
-    return page.render('dashboard.html', title=_('dashboard_title'),
-        content=content(page))
-
-
-def content(page):
-    "The owner's dashboard without its frame, from the cache or rendered"
     key = (page.language, page.base, tuple(page.party_ids),
         dt.date.today().isoformat())
-    html = CONTENT.get(key)
+    html = PAGES.get(key)
     if html is None:
-        html = render_content(page)
-        CONTENT.set(key, html)
-    return Markup(html)
+        html = page.render_html('dashboard.html',
+            title=_('dashboard_title'), content=Markup(render_content(page)),
+            csrf_token=CSRF_SLOT)
+        PAGES.set(key, html)
+    return page.html_response(html.replace(CSRF_SLOT, page.csrf_token))
 
 
 def render_content(page):
@@ -69,7 +68,11 @@ class DashboardSource:
     @classmethod
     def on_modification(cls, mode, records, field_names=None):
         super().on_modification(mode, records, field_names=field_names)
-        CONTENT.clear()
+        PAGES.clear()
+
+
+class Configuration(DashboardSource, metaclass=PoolMeta):
+    __name__ = 'property.portal.configuration'
 
 
 class Occupancy(DashboardSource, metaclass=PoolMeta):

@@ -174,15 +174,24 @@ class Portal:
 
     # -- responses ------------------------------------------------------------
     def render(self, template, status=HTTPStatus.OK, **values):
+        return self.html_response(self.render_html(template, **values),
+            status=status)
+
+    def render_html(self, template, **values):
+        "The page as a str; csrf_token: the logout form's, by default"
         Configuration = self.pool.get('property.portal.configuration')
         values.setdefault('title', '')
+        if self.web_user:
+            values.setdefault('csrf_token', self.csrf_token)
         stream = LOADER.load(template).generate(
             _=_, portal=self, configuration=Configuration(1),
             other_language='en' if self.language == 'zh_CN' else 'zh_CN',
             **values)
-        response = Response(
-            stream.render('html', doctype='html5', encoding='utf-8'),
-            status=status, content_type='text/html; charset=utf-8')
+        return stream.render('html', doctype='html5', encoding=None)
+
+    def html_response(self, html, status=HTTPStatus.OK):
+        response = Response(html.encode('utf-8'), status=status,
+            content_type='text/html; charset=utf-8')
         return self.secure(response)
 
     def json(self, data, status=HTTPStatus.OK):
