@@ -206,23 +206,20 @@ class BillingRun(ModelSQL, ModelView):
             if len(batches) == 1:
                 cls.bill_units(run, [u.id for u in units])
             else:
-                # Creating bills needs no lock: the batches are created in
-                # parallel by the workers. Posting them takes the gapless
-                # sequences: each created batch queues its posting, taken
-                # before the batches still to create (expected_at) so that
-                # one worker posts while the other creates.
-                with without_check_access():
-                    run.open_journal_period()
-                with Transaction().set_context(
-                        queue_expected_at=dt.timedelta(seconds=1)):
-                    for batch in batches:
-                        cls.__queue__.create_batch(run, [u.id for u in batch])
+                # one batch at a time, each queuing the next when it
+                # commits: posting holds the gapless sequences, whose locks
+                # Tryton takes with NOWAIT, so batches queued together fail
+                # on them and are rescheduled again and again (measured:
+                # create in parallel then post gave no gain, see README)
+                ids = [[u.id for u in batch] for batch in batches]
+                cls.__queue__.bill_units(run, ids[0], ids[1:])
 
     @classmethod
-    def bill_units(cls, run, unit_ids):
-        """Bill the units of one batch and post the bills in this
-        transaction. Units, fees and months already billed are skipped: a
-        retried batch bills only what is left."""
+    def bill_units(cls, run, unit_ids, next_batches=None):
+        """Bill the units of one batch and post the bills, then queue the
+        next batches (a list of lists of unit ids). Units, fees and months
+        already billed are skipped: a retried batch bills only what is
+        left."""
         run = cls(run.id)
         # the posting locks first: Tryton grants a lock only from the start
         # of a transaction (see lock_posting)
@@ -230,32 +227,14 @@ class BillingRun(ModelSQL, ModelView):
             run.lock_posting()
         invoices = cls.create_bills(run, unit_ids)
         cls.post_bills(run, invoices)
+        if next_batches:
+            cls.__queue__.bill_units(run, next_batches[0], next_batches[1:])
         return invoices
-
-    @classmethod
-    def create_batch(cls, run, unit_ids):
-        "Queued: create the bills of a batch of units, then queue their post"
-        run = cls(run.id)
-        invoices = cls.create_bills(run, unit_ids)
-        with Transaction().set_context(queue_expected_at=None):
-            cls.__queue__.post_batch(run, [i.id for i in invoices])
-
-    @classmethod
-    def post_batch(cls, run, invoice_ids):
-        "Queued: post the bills a batch created (those still in draft)"
-        pool = Pool()
-        Invoice = pool.get('account.invoice')
-        run = cls(run.id)
-        with without_check_access():
-            run.lock_posting()
-            invoices = Invoice.browse(invoice_ids)
-        cls.post_bills(run, invoices)
 
     @classmethod
     def create_bills(cls, run, unit_ids):
         """Create the draft bills of the units with their account moves
-        (draft, unnumbered): what posting leaves to do then is numbering,
-        which holds the gapless sequences."""
+        (draft, unnumbered), which post then finds on them"""
         pool = Pool()
         Unit = pool.get('property.unit')
         Invoice = pool.get('account.invoice')
@@ -335,19 +314,6 @@ class BillingRun(ModelSQL, ModelView):
                     ('period', '=', period.id),
                     ], limit=1):
             JournalPeriod.lock()
-
-    def open_journal_period(self):
-        """Open the month in the revenue journal now, before the batches
-        create their moves in parallel: each would need the journal-period
-        table's lock to open it."""
-        pool = Pool()
-        Period = pool.get('account.period')
-        Journal = pool.get('account.journal')
-        MoveLine = pool.get('account.move.line')
-        journal = Journal.find({'type': 'revenue'})
-        if journal:
-            period = Period.find(self.company, date=self.invoice_date)
-            MoveLine.check_journal_period_modify(period, journal)
 
     def compute(self, units):
         """What the units owe for the run's month under their fee plans,

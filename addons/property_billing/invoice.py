@@ -56,12 +56,11 @@ class Invoice(metaclass=PoolMeta):
     def update_taxes(cls, invoices, exception=False):
         # Posting saves a draft invoice four times (number, payment means,
         # amount caches, state) and the platform recomputes its taxes after
-        # each save: 80 % of the time of posting a billing run. The bills of
-        # a run get their taxes when they are created and their lines do not
-        # change while they are posted, so only the check that get_move
-        # makes (exception=True) is kept.
-        if (not exception
-                and Transaction().context.get(BILLS_CREATED)):
+        # each save, then once more in get_move to check them: 80 % of the
+        # time of posting a billing run. The bills of a run get their taxes
+        # from account_invoice when they are created, in the same
+        # transaction, and their lines do not change until they are posted.
+        if Transaction().context.get(BILLS_CREATED):
             return
         super().update_taxes(invoices, exception=exception)
 

@@ -178,9 +178,9 @@ class BillingTestCase(_DBTestCase):
 
     @with_transaction()
     def test_bill_in_queued_batches(self):
-        """A large run is billed by queued batches: created in parallel,
-        each posted by the task it queues, taken before the next creation;
-        the bills are the same as in one go and their numbers gapless"""
+        """A large run is billed by queued batches, one after the other
+        (each queues the next when it is posted); the bills are the same as
+        in one go and their numbers gapless"""
         pool = Pool()
         Run = pool.get('property.billing.run')
         Invoice = pool.get('account.invoice')
@@ -198,20 +198,21 @@ class BillingTestCase(_DBTestCase):
             # what a trytond-worker takes next (ir.queue.pull's order)
             tasks = [t for t in Queue.search([
                         ('dequeued_at', '=', None),
-                        ], order=[('expected_at', 'ASC NULLS FIRST'),
-                        ('id', 'ASC')])
-                if t.data['method'] in {'create_batch', 'post_batch'}]
+                        ], order=[('scheduled_at', 'ASC NULLS FIRST'),
+                        ('expected_at', 'ASC NULLS FIRST'), ('id', 'ASC')])
+                if t.data['method'] == 'bill_units']
             if not tasks:
                 break
-            task = tasks[0]
+            task, = tasks  # never two batches at once
             task.run()
-            done.append(task.data['method'])
+            done.append(task.data['instances'])
             # between the batches the run shows what is left
-            if done == ['create_batch']:
+            if len(done) == 1:
                 self.assertEqual(Invoice.search_count(
-                        [('state', '=', 'draft')]), 1)  # 张伟's
-                self.assertEqual(Run(run.id).state, 'processing')
-        self.assertEqual(done, ['create_batch', 'post_batch'] * 2)
+                        [('state', '=', 'posted')]), 1)  # 张伟's
+                run = Run(run.id)
+                self.assertEqual((run.state, run.pending), ('processing', 1))
+        self.assertEqual(done, [run.id, run.id])
 
         run = Run(run.id)
         self.assertEqual((run.state, run.pending), ('done', 0))
