@@ -7,8 +7,9 @@ from trytond.model import dualmethod, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-# Context key set by the billing run around Invoice.post of the bills it has
-# just created (billing.py): their lines and taxes are final.
+# Context key set by the billing run while it builds the moves of the bills
+# it has just created and posts them (billing.py): their lines and taxes are
+# final.
 BILLS_CREATED = 'property_billing_bills_created'
 
 

@@ -55,8 +55,8 @@ def render_content(page):
     open_tickets = my_tickets(page, [
             ('state', 'in', ['open', 'assigned', 'in_progress', 'resolved'])])
     stream = LOADER.load('dashboard_content.html').generate(
-        _=_, portal=page, units=units, estates=estates, open_tickets=open_tickets,
-        notices=my_notices(page, limit=3),
+        _=_, portal=page, units=units, estates=estates,
+        open_tickets=open_tickets, notices=my_notices(page, limit=3),
         amount_due=bills.amount_due(page), money=bills.money)
     return stream.render('html', encoding=None)
 
