@@ -227,14 +227,19 @@ def dashboard(client, sessions):
     return status == 200 and b'/portal/units/' in data
 
 
-def staff_search_read(client, sessions, headers):
-    party, _ = random.choice(sessions)
-    body = json.dumps({'id': 2,
+def search_read_body(party):
+    "The baseline: the staff JSON-RPC search_read of an owner's units"
+    return json.dumps({'id': 2,
             'method': 'model.property.occupancy.search_read',
             'params': [[('party', '=', party), ('current', '=', True)],
                 0, 20, None,
                 ['unit.code', 'unit.estate.name', 'role',
                     'unit.building_area'], {}]})
+
+
+def staff_search_read(client, sessions, headers):
+    party, _ = random.choice(sessions)
+    body = search_read_body(party)
     status, data = client.request('POST', f'/{DATABASE}/rpc/', body, headers)
     return status == 200 and b'"result"' in data
 

@@ -86,7 +86,9 @@ def main():
 
     if args.rpc:
         import base64
-        import json
+
+        # the same request as portal_bench.py's baseline (same folder)
+        from portal_bench import search_read_body
         with Transaction().start(args.database, 0, readonly=True):
             parties = [u.party.id for u in Pool().get('web.user').search(
                     [('email', 'in', emails)])]
@@ -99,12 +101,7 @@ def main():
         args.path = 'rpc search_read'
 
         def request():  # noqa: F811
-            body = json.dumps({'id': 2,
-                    'method': 'model.property.occupancy.search_read',
-                    'params': [[('party', '=', random.choice(parties)),
-                            ('current', '=', True)], 0, 20, None,
-                        ['unit.code', 'unit.estate.name', 'role',
-                            'unit.building_area'], {}]})
+            body = search_read_body(random.choice(parties))
             response = client.post(f'/{args.database}/rpc/', data=body,
                 headers={'Authorization': f'Session {token}',
                     'Content-Type': 'application/json'})
