@@ -156,12 +156,11 @@ def history_months(today, count):
 def bill_history(pool, company, today, count, rng):
     """Bill each month of the history with a billing run and take the
     counter payments the parties made since (dated up to today)."""
-    from trytond.modules.property_billing.billing import QUEUE_BATCH
     from trytond.transaction import Transaction
     Run = pool.get('property.billing.run')
+    Batch = pool.get('property.billing.run.batch')
     Period = pool.get('account.period')
     Estate = pool.get('property.estate')
-    Unit = pool.get('property.unit')
     Occupancy = pool.get('property.occupancy')
     Method = pool.get('account.invoice.payment.method')
     Receipt = pool.get('property.receipt')
@@ -211,13 +210,11 @@ def bill_history(pool, company, today, count, rng):
     bills = 0
     with Transaction().set_context(_skip_warnings=True):
         for run in runs:
-            units = Unit.search(run.unit_domain(), order=[('id', 'ASC')])
-            batches = [[u.id for u in units[i:i + QUEUE_BATCH]]
-                for i in range(0, len(units), QUEUE_BATCH)]
-            Run.write([run], {'state': 'processing',
-                    'pending': len(batches)})
-            for batch in batches:
-                for invoice in Run.bill_units(run, batch):
+            # the batches of the run, each created and posted in turn (a
+            # worker-less server runs the queued batches so)
+            for batch, unit_ids in run.start_billing():
+                Batch.create_bills(batch, unit_ids)
+                for invoice in Run.post_created(run):
                     bills += 1
                     kind = behaviour.get(invoice.party.id, 'on time')
                     if kind == 'arrears':

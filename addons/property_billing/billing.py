@@ -13,12 +13,15 @@ from collections import defaultdict
 from decimal import Decimal
 from itertools import groupby
 
+from sql import Select
+
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.modules.property_service.unit import OWNER_ROLES
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, TransactionError, without_check_access)
 
 from .exceptions import BillingRunError
 from .fee import PRICE_DIGITS
@@ -26,6 +29,14 @@ from .invoice import BILLS_CREATED
 from .receipt import consume_prepayments
 
 QUEUE_BATCH = 200
+# the queue of the postings of billing runs, and the advisory lock key of
+# the postings of a company (plus its id)
+POSTING_QUEUE = 'property_billing_post'
+POSTING_LOCK = 0x70726f70 << 16
+
+
+class PostingWaited(TransactionError):
+    "Another posting has ended: start again with what it committed"
 
 
 def month_days(month):
@@ -69,7 +80,11 @@ class BillingRun(ModelSQL, ModelView):
         'property.billing.run.preview', 'run', "Preview", readonly=True)
     lines = fields.One2Many(
         'property.billing.line', 'run', "Billed Lines", readonly=True)
-    pending = fields.Integer("Pending Batches", readonly=True)
+    batches = fields.One2Many(
+        'property.billing.run.batch', 'run', "Batches", readonly=True)
+    pending = fields.Integer(
+        "Pending Batches", readonly=True,
+        help="Batches whose bills are not posted yet.")
     invoice_count = fields.Function(
         fields.Integer("Bills"), 'get_figures')
     amount = fields.Function(
@@ -179,56 +194,74 @@ class BillingRun(ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def bill(cls, runs):
-        """Bill the runs: small ones at once, large ones in batches of units
-        through the worker queue (each batch its own transaction)."""
+        """Bill the runs in batches of units (QUEUE_BATCH): a small run at
+        once, a large one through the worker queue, where the batches
+        create their bills in parallel and one posting at a time numbers
+        and posts what they created (see post_created)."""
         pool = Pool()
-        Unit = pool.get('property.unit')
-        Line = pool.get('property.billing.line')
+        Batch = pool.get('property.billing.run.batch')
         for run in runs:
             if run.state != 'draft':
                 continue
-            units = Unit.search(run.unit_domain(), order=[('id', 'ASC')])
-            # a second run of a month already billed is a mistake
-            billed = Line.search([
-                    ('month', '=', run.month),
-                    ('unit', 'in', [u.id for u in units[:1000]]),
-                    ], limit=1)
-            if billed and not run.compute(units):
-                raise BillingRunError(gettext(
-                        'property_billing.msg_run_already_billed',
-                        run=run.rec_name))
-            batches = [units[i:i + QUEUE_BATCH]
-                for i in range(0, len(units), QUEUE_BATCH)] or [[]]
-            run.pending = len(batches)
-            run.state = 'processing'
-            run.save()
-            cls.log([run], 'transition', 'state:processing')
+            batches = run.start_billing()
             if len(batches) == 1:
-                cls.bill_units(run, [u.id for u in units])
-            else:
-                # one batch at a time, each queuing the next when it
-                # commits: posting holds the gapless sequences, whose locks
-                # Tryton takes with NOWAIT, so batches queued together fail
-                # on them and are rescheduled again and again (measured on
-                # 10,000 units with parallel creation: slower, see README)
-                ids = [[u.id for u in batch] for batch in batches]
-                cls.__queue__.bill_units(run, ids[0], ids[1:])
+                (batch, unit_ids), = batches
+                Batch.create_bills(batch, unit_ids)
+                cls.post_created(run)
+                continue
+            # the journal period of the month exists before the batches
+            # run: creating it locks its table (NOWAIT)
+            with without_check_access():
+                run.open_journal_period()
+            for batch, unit_ids in batches:
+                Batch.__queue__.create_queued(batch, unit_ids)
+
+    def start_billing(self):
+        """Check the run can bill, put it in processing and split its units
+        into batches: [(batch, unit ids)]"""
+        pool = Pool()
+        Unit = pool.get('property.unit')
+        Line = pool.get('property.billing.line')
+        Batch = pool.get('property.billing.run.batch')
+        units = Unit.search(self.unit_domain(), order=[('id', 'ASC')])
+        # a second run of a month already billed is a mistake
+        billed = Line.search([
+                ('month', '=', self.month),
+                ('unit', 'in', [u.id for u in units[:1000]]),
+                ], limit=1)
+        if billed and not self.compute(units):
+            raise BillingRunError(gettext(
+                    'property_billing.msg_run_already_billed',
+                    run=self.rec_name))
+        chunks = [[u.id for u in units[i:i + QUEUE_BATCH]]
+            for i in range(0, len(units), QUEUE_BATCH)] or [[]]
+        # batches are written by the run only (nobody has write access)
+        with without_check_access():
+            batches = Batch.create([{
+                        'run': self.id,
+                        'number': number,
+                        'unit_count': len(unit_ids),
+                        } for number, unit_ids in enumerate(chunks, 1)])
+        self.pending = len(batches)
+        self.state = 'processing'
+        self.save()
+        self.log('transition', 'state:processing')
+        return list(zip(batches, chunks))
 
     @classmethod
-    def bill_units(cls, run, unit_ids, next_batches=None):
-        """Bill the units of one batch and post the bills, then queue the
-        next batches (a list of lists of unit ids). Units, fees and months
-        already billed are skipped: a retried batch bills only what is
-        left."""
+    def bill_units(cls, run, unit_ids):
+        """Bill the units at once in this transaction as one batch of the
+        run, created and posted: the posted bills"""
+        Batch = Pool().get('property.billing.run.batch')
         run = cls(run.id)
-        # the posting locks first: Tryton grants a lock only from the start
-        # of a transaction (see lock_posting)
         with without_check_access():
-            run.lock_posting()
-        invoices = cls.create_bills(run, unit_ids)
-        cls.post_bills(run, invoices)
-        if next_batches:
-            cls.__queue__.bill_units(run, next_batches[0], next_batches[1:])
+            batch, = Batch.create([{
+                        'run': run.id,
+                        'number': len(run.batches) + 1,
+                        'unit_count': len(unit_ids),
+                        }])
+        invoices = Batch.create_bills(batch, unit_ids)
+        cls.post_created(run)
         return invoices
 
     @classmethod
@@ -261,13 +294,33 @@ class BillingRun(ModelSQL, ModelView):
         return invoices
 
     @classmethod
-    def post_bills(cls, run, invoices):
-        """Post the bills (account_invoice numbers them and posts their
-        moves), pay them from prepayments and count the batch done."""
+    def post_created(cls, run):
+        """Post the draft bills of the run (those of the batches created
+        and committed), pay them from prepayments and count their batches
+        posted: the posted bills. One posting at a time per company (the
+        invoice and move numbers are gapless): a posting that finds another
+        one running waits for it and starts again after it."""
         pool = Pool()
         Invoice = pool.get('account.invoice')
+        Line = pool.get('property.billing.line')
+        Batch = pool.get('property.billing.run.batch')
+        run = cls(run.id)
+        run.wait_posting()
         with without_check_access():
-            invoices = [i for i in invoices if i.state == 'draft']
+            # the posting locks first: Tryton grants a lock only from the
+            # start of a transaction (see lock_posting)
+            run.lock_posting()
+            # what the snapshot of this transaction sees created
+            batches = Batch.search([
+                    ('run', '=', run.id),
+                    ('state', '=', 'created'),
+                    ])
+            lines = Line.search([
+                    ('run', '=', run.id),
+                    ('invoice_line.invoice.state', '=', 'draft'),
+                    ])
+            invoices = Invoice.browse(sorted(
+                    {l.invoice_line.invoice.id for l in lines}))
             if invoices:
                 # the report cache of each bill (queued by post) is made
                 # by the workers after the billing batches, not between;
@@ -277,14 +330,46 @@ class BillingRun(ModelSQL, ModelView):
                         **{BILLS_CREATED: True}):
                     Invoice.post(Invoice.browse(invoices))
                 # prepayments (预存) held for the parties pay the new bills
-                consume_prepayments(Invoice.browse([i.id for i in invoices]))
-        cls.lock([run])
-        run = cls(run.id)
-        run.pending = max((run.pending or 1) - 1, 0)
+                consume_prepayments(Invoice.browse(invoices))
+            Batch.write(batches, {'state': 'posted'})
+        run.pending = Batch.search_count([
+                ('run', '=', run.id),
+                ('state', '!=', 'posted'),
+                ])
         if not run.pending and run.state != 'done':
             run.state = 'done'
             cls.log([run], 'transition', 'state:done')
         run.save()
+        return invoices
+
+    def wait_posting(self):
+        """Wait until no other transaction posts bills of the company: a
+        transaction-level advisory lock on PostgreSQL (always granted on
+        SQLite, which has one writer at a time). Tryton takes the locks of
+        posting with NOWAIT and reschedules a queued task that finds them
+        held behind every other task: waiting here, then starting again
+        with a snapshot that sees what the other posting committed, keeps
+        the postings of a run one after the other instead."""
+        transaction = Transaction()
+        database = transaction.database
+        key = POSTING_LOCK + self.company.id
+        cursor = transaction.connection.cursor()
+        cursor.execute(*Select([database.lock_id(key)]))
+        granted, = cursor.fetchone()
+        if not granted:
+            cursor.execute(*Select([database.lock_id(key, timeout=True)]))
+            raise PostingWaited()
+
+    def open_journal_period(self):
+        "Create the journal period of the bills' month if it is missing"
+        pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        Period = pool.get('account.period')
+        Journal = pool.get('account.journal')
+        journal = Journal.find({'type': 'revenue'})
+        if journal:
+            MoveLine.check_journal_period_modify(
+                Period.find(self.company, date=self.invoice_date), journal)
 
     def lock_posting(self):
         """Take first the locks that posting the bills asks for: the run
@@ -620,6 +705,63 @@ class BillingRunBuilding(ModelSQL):
         'property.billing.run', "Run", required=True, ondelete='CASCADE')
     building = fields.Many2One(
         'property.building', "Building", required=True, ondelete='RESTRICT')
+
+
+class BillingRunBatch(ModelSQL, ModelView):
+    """Batch of a billing run: the units billed in one transaction. Its
+    bills are created by a task of their own, in parallel with the other
+    batches, then posted by the run (post_created)."""
+    __name__ = 'property.billing.run.batch'
+    __string__ = "Billing Batch"
+    __access__ = {'run'}
+
+    run = fields.Many2One(
+        'property.billing.run', "Run", required=True, readonly=True,
+        ondelete='CASCADE')
+    number = fields.Integer("Number", required=True, readonly=True)
+    unit_count = fields.Integer("Units", required=True, readonly=True)
+    invoice_count = fields.Integer("Bills", readonly=True)
+    state = fields.Selection([
+            ('pending', "Waiting"),
+            ('created', "Created"),
+            ('posted', "Posted"),
+            ], "State", required=True, readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('run', 'DESC'), ('number', 'ASC')]
+
+    @classmethod
+    def default_state(cls):
+        return 'pending'
+
+    @classmethod
+    def create_bills(cls, batch, unit_ids):
+        """Create the draft bills of the batch's units (they are posted by
+        the run): the bills"""
+        Run = Pool().get('property.billing.run')
+        batch = cls(batch.id)
+        if batch.state != 'pending':
+            # a task run again after it committed
+            return []
+        invoices = Run.create_bills(batch.run, unit_ids)
+        with without_check_access():
+            cls.write([batch], {
+                    'invoice_count': len(invoices),
+                    'state': 'created',
+                    })
+        return invoices
+
+    @classmethod
+    def create_queued(cls, batch, unit_ids):
+        """The task of a batch: create its bills, then queue their posting
+        in the queue POSTING_QUEUE (a worker of its own posts while the
+        others create; see README)"""
+        Run = Pool().get('property.billing.run')
+        cls.create_bills(batch, unit_ids)
+        with Transaction().set_context(queue_name=POSTING_QUEUE):
+            Run.__queue__.post_created(cls(batch.id).run)
 
 
 class BillingRunPreview(ModelSQL, ModelView):

@@ -8,7 +8,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 # Context key set by the billing run while it builds the moves of the bills
-# it has just created and posts them (billing.py): their lines and taxes are
+# it has created and posts them (billing.py): their lines and taxes are
 # final.
 BILLS_CREATED = 'property_billing_bills_created'
 
@@ -59,8 +59,9 @@ class Invoice(metaclass=PoolMeta):
         # amount caches, state) and the platform recomputes its taxes after
         # each save, then once more in get_move to check them: 80 % of the
         # time of posting a billing run. The bills of a run get their taxes
-        # from account_invoice when they are created, in the same
-        # transaction, and their lines do not change until they are posted.
+        # from account_invoice when they are created and a change of their
+        # lines before they are posted recomputes them (outside this
+        # context).
         if Transaction().context.get(BILLS_CREATED):
             return
         super().update_taxes(invoices, exception=exception)

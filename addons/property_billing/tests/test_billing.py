@@ -178,9 +178,10 @@ class BillingTestCase(_DBTestCase):
 
     @with_transaction()
     def test_bill_in_queued_batches(self):
-        """A large run is billed by queued batches, one after the other
-        (each queues the next when it is posted); the bills are the same as
-        in one go and their numbers gapless"""
+        """A large run is billed by queued batches: each creates its bills
+        and queues their posting in the posting queue; a posting posts what
+        the batches created so far. The bills are the same as in one go and
+        their numbers gapless."""
         pool = Pool()
         Run = pool.get('property.billing.run')
         Invoice = pool.get('account.invoice')
@@ -191,28 +192,42 @@ class BillingTestCase(_DBTestCase):
         with patch.object(billing, 'QUEUE_BATCH', 1):  # one unit a batch
             Run.bill([run])
         self.assertEqual((run.state, run.pending), ('processing', 2))
+        self.assertEqual([(b.number, b.unit_count, b.state)
+                for b in run.batches], [(1, 1, 'pending'), (2, 1, 'pending')])
         self.assertEqual(Invoice.search_count([]), 0)
 
-        done = []
-        while True:
-            # what a trytond-worker takes next (ir.queue.pull's order)
-            tasks = [t for t in Queue.search([
-                        ('dequeued_at', '=', None),
-                        ], order=[('scheduled_at', 'ASC NULLS FIRST'),
-                        ('expected_at', 'ASC NULLS FIRST'), ('id', 'ASC')])
-                if t.data['method'] == 'bill_units']
-            if not tasks:
-                break
-            task, = tasks  # never two batches at once
-            task.run()
-            done.append(task.data['instances'])
-            # between the batches the run shows what is left
-            if len(done) == 1:
-                self.assertEqual(Invoice.search_count(
-                        [('state', '=', 'posted')]), 1)  # 张伟's
-                run = Run(run.id)
-                self.assertEqual((run.state, run.pending), ('processing', 1))
-        self.assertEqual(done, [run.id, run.id])
+        def next_task(name):
+            "what a trytond-worker of the queue takes next (ir.queue.pull)"
+            tasks = Queue.search([
+                    ('name', '=', name),
+                    ('dequeued_at', '=', None),
+                    ], order=[('scheduled_at', 'ASC NULLS FIRST'),
+                    ('expected_at', 'ASC NULLS FIRST'), ('id', 'ASC')])
+            tasks = [t for t in tasks
+                if t.data['method'] in {'create_queued', 'post_created'}]
+            if tasks:
+                tasks[0].run()
+                return tasks[0].data['method']
+
+        # the first batch creates its bill (张伟's), still draft
+        self.assertEqual(next_task('default'), 'create_queued')
+        self.assertEqual(Invoice.search_count([('state', '=', 'draft')]), 1)
+        run = Run(run.id)
+        self.assertEqual([b.state for b in run.batches],
+            ['created', 'pending'])
+        # the posting queue posts it while the second batch waits
+        self.assertEqual(next_task(billing.POSTING_QUEUE), 'post_created')
+        self.assertEqual(Invoice.search_count([('state', '=', 'posted')]), 1)
+        run = Run(run.id)
+        self.assertEqual((run.state, run.pending), ('processing', 1))
+        self.assertEqual([b.state for b in run.batches], ['posted', 'pending'])
+        # the second batch (李娜's and 王芳's bills) and its posting
+        self.assertEqual(next_task('default'), 'create_queued')
+        self.assertEqual(next_task(billing.POSTING_QUEUE), 'post_created')
+        self.assertIsNone(next_task('default'))
+        self.assertIsNone(next_task(billing.POSTING_QUEUE))
+        self.assertEqual([(b.invoice_count, b.state) for b in run.batches],
+            [(1, 'posted'), (2, 'posted')])
 
         run = Run(run.id)
         self.assertEqual((run.state, run.pending), ('done', 0))
