@@ -323,10 +323,11 @@ class BillingRun(ModelSQL, ModelView):
                     {l.invoice_line.invoice.id for l in lines}))
             if invoices:
                 # the report cache of each bill (queued by post) is made
-                # by the workers after the billing batches, not between;
+                # by the workers after the billing batches, not between: a
+                # task scheduled later is taken after those queued now;
                 # records save under the context they were read in
                 with Transaction().set_context(
-                        queue_expected_at=dt.timedelta(minutes=10),
+                        queue_scheduled_at=dt.timedelta(minutes=10),
                         **{BILLS_CREATED: True}):
                     Invoice.post(Invoice.browse(invoices))
                 # prepayments (预存) held for the parties pay the new bills
@@ -361,31 +362,35 @@ class BillingRun(ModelSQL, ModelView):
             raise PostingWaited()
 
     def open_journal_period(self):
-        "Create the journal period of the bills' month if it is missing"
+        """Create the periods of the bills' month of the revenue journal
+        (bills) and of the cash journal (prepayments paying them) if they
+        are missing"""
         pool = Pool()
         MoveLine = pool.get('account.move.line')
         Period = pool.get('account.period')
         Journal = pool.get('account.journal')
-        journal = Journal.find({'type': 'revenue'})
-        if journal:
-            MoveLine.check_journal_period_modify(
-                Period.find(self.company, date=self.invoice_date), journal)
+        period = Period.find(self.company, date=self.invoice_date)
+        journals = [Journal.find({'type': 'revenue'})] + Journal.search([
+                ('type', '=', 'cash'),
+                ], limit=1)
+        for journal in filter(None, journals):
+            MoveLine.check_journal_period_modify(period, journal)
 
     def lock_posting(self):
-        """Take first the locks that posting the bills asks for: the run
-        (its pending count), the strict invoice and move sequences of the
-        month and, for a month not yet posted in the revenue journal, the
-        journal-period table. Tryton grants a lock only from the start of a
-        transaction (it raises and the transaction is retried with the
-        lock): asked here, a batch is retried before any work instead of
-        once per lock after all of it. Batches of a month are serialised by
-        these locks anyway: numbers are gapless."""
+        """Take first the locks that posting the bills asks for: the
+        strict invoice and move sequences of the month and, for a month not
+        yet posted in the revenue journal, the journal-period table. Tryton
+        grants a lock only from the start of a transaction (it raises and
+        the transaction is retried with the lock): asked here, a posting is
+        retried before any work instead of once per lock after all of it.
+        Not the run's row: its batches, creating bills at the same time,
+        hold key-share locks on it (their billed lines refer to it); a FOR
+        UPDATE lock would stop them until the posting commits."""
         pool = Pool()
         Invoice = pool.get('account.invoice')
         Period = pool.get('account.period')
         Journal = pool.get('account.journal')
         JournalPeriod = pool.get('account.journal.period')
-        self.lock()
         invoice = Invoice(
             company=self.company, type='out', invoice_date=self.invoice_date,
             accounting_date=None, sequence_type_cache='invoice')
