@@ -130,8 +130,13 @@ class Receipt(Workflow, ModelSQL, ModelView):
             raise ReceiptError(gettext(
                     'property_billing.msg_receipt_amount',
                     amount=self.amount))
+        # browsed on their own: read through self.invoices they share the
+        # prefetch list of the bills of every receipt posted with this one,
+        # and each payment (which clears the cache) would have amount_to_pay
+        # computed again for all of them
         invoices = sorted(
-            [i for i in self.invoices if i.state == 'posted'],
+            [i for i in Invoice.browse([i.id for i in self.invoices])
+                if i.state == 'posted'],
             key=lambda i: (i.invoice_date, i.id))
         due = sum((i.amount_to_pay for i in invoices), Decimal(0))
         excess = self.amount - due
