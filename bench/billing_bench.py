@@ -14,7 +14,8 @@ of --units units (3 fees: 物业服务费 per m², 垃圾处理费 and 公共能
 unit) and, when --big is given, a second estate of --big units; then
 
 1. ours: a billing run of the month for the first estate, batches queued
-   and taken by --workers trytond-worker processes (both cores);
+   and created by --workers trytond-worker processes on the default queue
+   (both cores), posted by one more on the posting queue;
 2. ours alone on the second estate;
 3. platform: one sale.subscription of 3 lines per owner of the first
    estate, the month's consumptions and invoices generated (on the 1st of
@@ -262,15 +263,19 @@ def ours_invoices(pool, run_id):
 
 
 def run_ours(db, pool, uri, company_id, estate_id, workers):
-    "Queue the run's batches, let trytond-worker take them, wait for done"
+    """Queue the run's batches, let trytond-worker take them, wait for done:
+    `workers` processes on the default queue create the batches' bills,
+    one more on the posting queue posts them (as README's deployment)"""
+    from trytond.modules.property_billing.billing import POSTING_QUEUE
     # a trytond-worker exits at once unless [queue] worker is set
     env = dict(os.environ, TRYTOND_DATABASE__URI=uri,
         TRYTOND_QUEUE__WORKER='True')
     procs = [subprocess.Popen(
             [os.path.join(VENV_BIN, 'trytond-worker'), '-d', db, '-n', '1',
-                '-t', '1'], env=env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
-        for _ in range(workers)]
+                '-t', '1', '--name', name], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        for name in ['default'] * workers + [POSTING_QUEUE]]
     # let the workers load the pool before timing (as a running server)
     time.sleep(WORKER_WARMUP)
     start = time.monotonic()
@@ -329,7 +334,8 @@ def main():
         elapsed, ids = run_ours(
             db, pool, args.uri, company_id, estates[0], args.workers)
         results['ours'] = (elapsed, ids)
-        print(f'ours (billing run, {args.workers} workers): {len(ids)} '
+        print(f'ours (billing run, {args.workers} workers + 1 posting): '
+            f'{len(ids)} '
             f'invoices created + posted in {elapsed:.1f} s '
             f'({len(ids) / elapsed:.1f} invoices/s; {load()})', flush=True)
         if args.big:
