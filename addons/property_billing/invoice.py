@@ -53,6 +53,17 @@ class Invoice(metaclass=PoolMeta):
             line.maturity_date = self.invoice_date
         return line
 
+    def compute_fields(self, field_names=None):
+        values = super().compute_fields(field_names=field_names)
+        # account_invoice derives number_alnum and number_digit from the
+        # number; for a new draft it writes None over None, a write that
+        # recomputes the taxes of every new invoice a second time
+        for name in ['number_alnum', 'number_digit']:
+            if (name in values and values[name] is None
+                    and getattr(self, name) is None):
+                del values[name]
+        return values
+
     @dualmethod
     def update_taxes(cls, invoices, exception=False):
         # Posting saves a draft invoice four times (number, payment means,
