@@ -6,6 +6,7 @@ accounting module (one payment move per bill, reconciled once paid). What
 is paid beyond the bills is refused unless the clerk keeps it as a
 prepayment: it is then credited to 2203 预收账款 for the party and consumed
 by the party's next bills automatically."""
+from collections import defaultdict
 from decimal import Decimal
 
 from trytond.i18n import gettext
@@ -113,32 +114,76 @@ class Receipt(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('posted')
     def post(cls, receipts):
+        """Post the receipts: their payment moves (one per bill paid, one
+        for a prepayment) are saved and posted together, the bills paid in
+        full reconciled together: the same accounting documents as
+        account_invoice's pay_invoice, in a few calls for any number of
+        receipts"""
+        pool = Pool()
+        Move = pool.get('account.move')
+        Invoice = pool.get('account.invoice')
+        ReceiptInvoice = pool.get('property.receipt-account.invoice')
         # the button is for clerks and accountants (button groups): the
         # payment moves are written whatever their accounting groups
         with without_check_access():
+            paid = defaultdict(Decimal)
+            payments = []
             for receipt in receipts:
-                receipt.pay()
+                payments.extend(
+                    (receipt,) + p for p in receipt.get_payments(paid))
                 receipt.number = (
                     f'SK{receipt.date:%Y%m%d}-{receipt.id:06d}')
+            moves = [move for _, move, _, _ in payments]
+            Move.save(moves)
+            Move.post(moves)
+            payment_lines = defaultdict(list)
+            for receipt, move, invoice, amount in payments:
+                if invoice is None:
+                    receipt.prepayment_move = move
+                    continue
+                line, = [l for l in move.lines
+                    if l.account == invoice.account]
+                payment_lines[invoice.id].append(line)
+            Invoice.add_payment_lines({
+                    Invoice(i): lines for i, lines in payment_lines.items()})
+            # what each receipt paid on each bill, printed on the receipt
+            amounts = defaultdict(Decimal)
+            for receipt, _, invoice, amount in payments:
+                if invoice is not None:
+                    amounts[(receipt.id, invoice.id)] += amount
+            to_write = []
+            for link in ReceiptInvoice.search([
+                        ('receipt', 'in', [r.id for r in receipts]),
+                        ]):
+                key = (link.receipt.id, link.invoice.id)
+                if key in amounts:
+                    to_write.extend([[link], {'amount': amounts[key]}])
+            if to_write:
+                ReceiptInvoice.write(*to_write)
+            reconcile_paid(Invoice.browse(list(payment_lines)))
         cls.save(receipts)
 
-    def pay(self):
+    def get_payments(self, paid):
+        """The payment moves of the receipt, unsaved: one per bill it pays,
+        oldest bill first (what account_invoice's pay_invoice would post),
+        and one for what it keeps as prepayment: [(move, bill or None,
+        amount)]. paid: {bill id: amount} paid by the receipts posted
+        before this one in the same call, updated."""
         pool = Pool()
         Invoice = pool.get('account.invoice')
-        ReceiptInvoice = pool.get('property.receipt-account.invoice')
         if self.amount is None or self.amount <= 0:
             raise ReceiptError(gettext(
                     'property_billing.msg_receipt_amount',
                     amount=self.amount))
         # browsed on their own: read through self.invoices they share the
-        # prefetch list of the bills of every receipt posted with this one,
-        # and each payment (which clears the cache) would have amount_to_pay
-        # computed again for all of them
+        # prefetch list of the bills of every receipt posted with this one
         invoices = sorted(
             [i for i in Invoice.browse([i.id for i in self.invoices])
                 if i.state == 'posted'],
             key=lambda i: (i.invoice_date, i.id))
-        due = sum((i.amount_to_pay for i in invoices), Decimal(0))
+        to_pay = {i.id: max(i.amount_to_pay - paid[i.id], Decimal(0))
+            for i in invoices}
+        due = sum(to_pay.values(), Decimal(0))
         excess = self.amount - due
         if excess > 0 and not self.prepay_excess:
             raise ReceiptError(gettext(
@@ -148,27 +193,26 @@ class Receipt(Workflow, ModelSQL, ModelView):
         description = gettext(
             'property_billing.msg_receipt_description',
             party=self.party.rec_name)
+        payments = []
         for invoice in invoices:
             if remaining <= 0:
                 break
-            pay = min(remaining, invoice.amount_to_pay)
+            pay = min(remaining, to_pay[invoice.id])
             if pay <= 0:
                 continue
-            invoice.pay_invoice(
-                pay, self.payment_method, self.date, description)
+            payments.append((
+                    payment_move(invoice, pay, self.payment_method,
+                        self.date, description), invoice, pay))
+            paid[invoice.id] += pay
             remaining -= pay
-            reconcile_paid([Invoice(invoice.id)])
-            # what this receipt paid on the bill, printed on the receipt
-            ReceiptInvoice.write(ReceiptInvoice.search([
-                        ('receipt', '=', self.id),
-                        ('invoice', '=', invoice.id),
-                        ]), {'amount': pay})
         self.prepayment = Decimal(0)
         if remaining > 0:
             self.prepayment = remaining
-            self.prepayment_move = create_prepayment_move(
-                self.company, self.party, self.date, remaining,
-                self.payment_method.debit_account, description)
+            payments.append((
+                    prepayment_move(self.company, self.party, self.date,
+                        remaining, self.payment_method.debit_account,
+                        description), None, remaining))
+        return payments
 
 
 class ReceiptInvoice(ModelSQL):
@@ -189,29 +233,56 @@ def reconcile_paid(invoices):
     pool = Pool()
     MoveLine = pool.get('account.move.line')
     Invoice = pool.get('account.invoice')
-    paid = []
+    paid, groups = [], []
     for invoice in invoices:
         if invoice.state != 'posted' or invoice.amount_to_pay:
             continue
         lines = [l for l in invoice.lines_to_pay + invoice.payment_lines
             if not l.reconciliation]
         if lines and sum(l.debit - l.credit for l in lines) == 0:
-            MoveLine.reconcile(lines)
+            groups.append(lines)
             paid.append(invoice)
+    if groups:
+        MoveLine.reconcile(*groups)
     if paid:
         Invoice.process(Invoice.browse([i.id for i in paid]))
 
 
-def create_prepayment_move(company, party, date, amount, debit_account,
+def payment_move(invoice, amount, payment_method, date, description):
+    """The move paying amount on a bill at date, unsaved: account_invoice's
+    pay_invoice (credit the bill's receivable, debit the payment method's
+    account) for a bill in the company's currency, as bills are"""
+    pool = Pool()
+    Move = pool.get('account.move')
+    Line = pool.get('account.move.line')
+    Period = pool.get('account.period')
+    assert invoice.type == 'out' and amount > 0
+    assert invoice.currency == invoice.company.currency
+    lines = [
+        Line(account=invoice.account, debit=0, credit=amount),
+        Line(account=payment_method.debit_account.current(date=date),
+            debit=amount, credit=0),
+        ]
+    for line in lines:
+        if line.account.party_required:
+            line.party = invoice.party
+    return Move(
+        journal=payment_method.journal, date=date,
+        period=Period.find(invoice.company, date=date), origin=invoice,
+        description=description, company=invoice.company, lines=lines)
+
+
+def prepayment_move(company, party, date, amount, debit_account,
         description):
-    "Debit the cash/clearing account, credit 2203 预收账款 for the party"
+    """The move of a prepayment received, unsaved: debit the cash/clearing
+    account, credit 2203 预收账款 for the party"""
     pool = Pool()
     Move = pool.get('account.move')
     Line = pool.get('account.move.line')
     Period = pool.get('account.period')
     Journal = pool.get('account.journal')
     journal, = Journal.search([('type', '=', 'cash')], limit=1)
-    move = Move(
+    return Move(
         company=company, journal=journal, date=date,
         period=Period.find(company, date=date), description=description,
         lines=[
@@ -221,9 +292,6 @@ def create_prepayment_move(company, party, date, amount, debit_account,
                     company, accounting.PREPAYMENT),
                 debit=0, credit=amount, party=party),
             ])
-    move.save()
-    Move.post([move])
-    return move
 
 
 def prepayment_balance(company, parties):
@@ -262,30 +330,32 @@ def consume_prepayments(invoices):
         return []
     account = accounting.get_account(company, accounting.PREPAYMENT)
     journal, = Journal.search([('type', '=', 'cash')], limit=1)
-    paid = []
+    paid, moves = [], []
     for invoice in sorted(invoices, key=lambda i: (i.invoice_date, i.id)):
         available = balances.get(invoice.party.id, 0)
         amount = min(available, invoice.amount_to_pay)
         if amount <= 0:
             continue
         date = invoice.invoice_date
-        move = Move(
-            company=company, journal=journal, date=date,
-            period=Period.find(company, date=date), origin=invoice,
-            description=gettext(
-                'property_billing.msg_prepayment_description',
-                invoice=invoice.rec_name),
-            lines=[
-                Line(account=account, debit=amount, credit=0,
-                    party=invoice.party),
-                Line(account=invoice.account, debit=0, credit=amount,
-                    party=invoice.party),
-                ])
-        move.save()
-        Move.post([move])
-        payment_line, = [l for l in move.lines if l.account == invoice.account]
-        Invoice.add_payment_lines({invoice: [payment_line]})
+        moves.append(Move(
+                company=company, journal=journal, date=date,
+                period=Period.find(company, date=date), origin=invoice,
+                description=gettext(
+                    'property_billing.msg_prepayment_description',
+                    invoice=invoice.rec_name),
+                lines=[
+                    Line(account=account, debit=amount, credit=0,
+                        party=invoice.party),
+                    Line(account=invoice.account, debit=0, credit=amount,
+                        party=invoice.party),
+                    ]))
         balances[invoice.party.id] -= amount
         paid.append(invoice)
+    # saved and posted together, one move per bill
+    Move.save(moves)
+    Move.post(moves)
+    Invoice.add_payment_lines({
+            invoice: [l for l in move.lines if l.account == invoice.account]
+            for invoice, move in zip(paid, moves)})
     reconcile_paid(Invoice.browse([i.id for i in paid]))
     return paid

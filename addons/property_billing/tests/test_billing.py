@@ -499,6 +499,56 @@ class BillingTestCase(_DBTestCase):
             D('500.00') - april_bill.total_amount)
 
     @with_transaction()
+    def test_receipts_posted_together(self):
+        """Receipts posted in one call pay a bill in turn: the second sees
+        what the first paid; an overpayment among them posts none"""
+        pool = Pool()
+        Run = pool.get('property.billing.run')
+        Invoice = pool.get('account.invoice')
+        Receipt = pool.get('property.receipt')
+        ReceiptInvoice = pool.get('property.receipt-account.invoice')
+        Move = pool.get('account.move')
+        data = self._setup()
+        owner1 = data['parties'][0]
+        Run.bill([self._run(data)])
+        bill, = Invoice.search([('party', '=', owner1.id)])
+        self.assertEqual(bill.total_amount, D('435.24'))
+
+        def receipts(*amounts):
+            return Receipt.create([{
+                        'estate': data['estate'].id,
+                        'unit': data['units'][0].id,
+                        'party': owner1.id, 'date': dt.date(2026, 3, 10),
+                        'payment_method': self._method('现金').id,
+                        'amount': amount,
+                        'invoices': [('add', [bill.id])],
+                        } for amount in amounts])
+
+        moves = Move.search_count([])
+        # 200 + 300 is more than the 435.24 due: refused, nothing posted
+        refused = receipts(D('200'), D('300'))
+        with self.assertRaises(ReceiptError):
+            Receipt.post(refused)
+        self.assertEqual(Move.search_count([]), moves)
+        self.assertEqual(Invoice(bill.id).amount_to_pay, D('435.24'))
+        Receipt.delete(refused)
+
+        first, second = receipts(D('200'), D('235.24'))
+        Receipt.post([first, second])
+        self.assertEqual([(r.state, r.prepayment) for r in [first, second]],
+            [('posted', D('0')), ('posted', D('0'))])
+        self.assertEqual({(l.receipt.id, l.amount)
+                for l in ReceiptInvoice.search([])},
+            {(first.id, D('200')), (second.id, D('235.24'))})
+        bill = Invoice(bill.id)
+        self.assertEqual((bill.state, bill.amount_to_pay), ('paid', D('0')))
+        # one payment move per receipt, on the bill, posted and reconciled
+        self.assertEqual(sorted(l.credit for l in bill.payment_lines),
+            [D('200'), D('235.24')])
+        self.assertTrue(all(l.move.state == 'posted' and l.reconciliation
+                and l.move.origin == bill for l in bill.payment_lines))
+
+    @with_transaction()
     def test_deposit_refunded_once(self):
         "A deposit is held as a liability and refunded once"
         pool = Pool()
