@@ -735,7 +735,7 @@ class BillingRunBatch(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('run', 'DESC'), ('number', 'ASC')]
+        cls._order = [('run', 'DESC'), ('number', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def default_state(cls):
