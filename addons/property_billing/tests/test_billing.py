@@ -443,6 +443,17 @@ class BillingTestCase(_DBTestCase):
         method, = Method.search([('name', '=', name)])
         return method
 
+    def _receipt_values(self, data, bill, amount, method, prepay=False):
+        "A receipt of the first owner on 10 March paying bill"
+        return {
+            'estate': data['estate'].id,
+            'unit': data['units'][0].id,
+            'party': data['parties'][0].id, 'date': dt.date(2026, 3, 10),
+            'payment_method': self._method(method).id,
+            'amount': amount, 'prepay_excess': prepay,
+            'invoices': [('add', [bill.id])],
+            }
+
     @with_transaction()
     def test_counter_payments_and_prepayment(self):
         "Partial payment, overpayment refused, prepayment used next month"
@@ -457,16 +468,9 @@ class BillingTestCase(_DBTestCase):
         bill, = Invoice.search([('party', '=', owner1.id)])
         self.assertEqual(bill.total_amount, D('435.24'))
 
-        def receipt(amount, prepay=False, invoices=None):
-            receipt, = Receipt.create([{
-                        'estate': data['estate'].id,
-                        'unit': data['units'][0].id,
-                        'party': owner1.id, 'date': dt.date(2026, 3, 10),
-                        'payment_method': self._method('微信支付').id,
-                        'amount': amount, 'prepay_excess': prepay,
-                        'invoices': [('add', [
-                                    i.id for i in (invoices or [bill])])],
-                        }])
+        def receipt(amount, prepay=False):
+            receipt, = Receipt.create([self._receipt_values(
+                        data, bill, amount, '微信支付', prepay)])
             Receipt.post([receipt])
             return receipt
 
@@ -515,14 +519,9 @@ class BillingTestCase(_DBTestCase):
         self.assertEqual(bill.total_amount, D('435.24'))
 
         def receipts(*amounts):
-            return Receipt.create([{
-                        'estate': data['estate'].id,
-                        'unit': data['units'][0].id,
-                        'party': owner1.id, 'date': dt.date(2026, 3, 10),
-                        'payment_method': self._method('现金').id,
-                        'amount': amount,
-                        'invoices': [('add', [bill.id])],
-                        } for amount in amounts])
+            return Receipt.create([
+                    self._receipt_values(data, bill, amount, '现金')
+                    for amount in amounts])
 
         moves = Move.search_count([])
         # 200 + 300 is more than the 435.24 due: refused, nothing posted
