@@ -206,8 +206,7 @@ class BillingRun(ModelSQL, ModelView):
             batches = run.start_billing()
             if len(batches) == 1:
                 (batch, unit_ids), = batches
-                Batch.create_bills(batch, unit_ids)
-                cls.post_created(run)
+                run.bill_batch(batch, unit_ids)
                 continue
             # the journal period of the month exists before the batches
             # run: creating it locks its table (NOWAIT)
@@ -260,8 +259,19 @@ class BillingRun(ModelSQL, ModelView):
                         'number': len(run.batches) + 1,
                         'unit_count': len(unit_ids),
                         }])
+        return run.bill_batch(batch, unit_ids)
+
+    def bill_batch(self, batch, unit_ids):
+        """Create and post the bills of a batch in this transaction: the
+        posted bills. The locks of posting are asked first: Tryton restarts
+        the transaction for each lock it grants, so a lock asked after the
+        bills were created would have them created again, once per lock."""
+        Batch = Pool().get('property.billing.run.batch')
+        self.wait_posting()
+        with without_check_access():
+            self.lock_posting()
         invoices = Batch.create_bills(batch, unit_ids)
-        cls.post_created(run)
+        self.post_created(self)
         return invoices
 
     @classmethod
