@@ -87,3 +87,34 @@ class BillingRun(metaclass=PoolMeta):
         account = estate_analytic_accounts([estate])[estate.id]
         invoice_line.analytic_accounts = [
             Entry(root=account.root, account=account)]
+
+    @staticmethod
+    def expect_analytic_state(moves):
+        """Create the income lines of the bills' moves in the analytic
+        state they end in: their analytic lines carry all their amount.
+        analytic_account computes the state again once the analytic lines
+        are created and writes the lines whose state differs (MoveLine
+        below): none, instead of every income line of the batch."""
+        for move in moves:
+            for line in move.lines:
+                if getattr(line, 'analytic_lines', None):
+                    line.analytic_state = 'valid'
+
+
+class MoveLine(metaclass=PoolMeta):
+    __name__ = 'account.move.line'
+
+    @classmethod
+    def set_analytic_state(cls, lines):
+        # analytic_account sets the state of every line again when a move
+        # is posted (and when the analytic lines of a line change), then
+        # saves them all: an unchanged state would still be a write of each
+        # line, validated field by field (a third of the time of posting a
+        # bill). A line keeps only the states that change.
+        stored = {l: l.analytic_state for l in lines
+            if l.id is not None and l.id >= 0
+            and not (l._values and l._values._contains('analytic_state'))}
+        super().set_analytic_state(lines)
+        for line, state in stored.items():
+            if line._values and line.analytic_state == state:
+                line._values._pop('analytic_state', None)

@@ -297,6 +297,7 @@ class BillingRun(ModelSQL, ModelView):
                     # get_move is account_invoice's; post uses the move
                     # that it finds on the bill
                     moves = [i.get_move() for i in invoices]
+                    run.expect_analytic_state(moves)
                     Move.save(moves)
                     for invoice, move in zip(invoices, moves):
                         invoice.move = move

@@ -272,6 +272,50 @@ class ReportsTestCase(_DBTestCase):
         self.assertEqual(Account.search_count([('root', '=', root.id),
                     ('type', '=', 'normal')]), 2)
 
+    @with_transaction()
+    def test_income_lines_analytic_state(self):
+        "Income lines of bills are analytic-valid; a change is still written"
+        pool = Pool()
+        Run = pool.get('property.billing.run')
+        Invoice = pool.get('account.invoice')
+        MoveLine = pool.get('account.move.line')
+        AnalyticLine = pool.get('analytic_account.line')
+        Move = pool.get('account.move')
+        data = self._setup()
+        Run.bill([self._run(data)])
+        bill = Invoice.search([('state', '=', 'posted')])[0]
+        income = [l for l in bill.move.lines if l.analytic_lines]
+        self.assertTrue(income)
+        # every income line carries its whole amount on its estate
+        self.assertEqual({l.analytic_state for l in income}, {'valid'})
+        for line in income:
+            self.assertEqual(
+                sum(a.credit - a.debit for a in line.analytic_lines),
+                line.credit - line.debit)
+        # a manual draft move: its income line has no analytic line yet
+        revenue = income[0]
+        move, = Move.copy([bill.move], {'origin': None, 'lines': None})
+        line, other = MoveLine.create([{
+                    'move': move.id, 'account': revenue.account.id,
+                    'credit': D('50'), 'debit': D(0),
+                    }, {
+                    'move': move.id, 'account': bill.account.id,
+                    'party': bill.party.id,
+                    'debit': D('50'), 'credit': D(0),
+                    }])
+        self.assertEqual(line.analytic_state, 'draft')
+        # its analytic line, once it carries the whole amount, makes it
+        # valid, and taking it away makes it draft again: both written
+        analytic, = AnalyticLine.create([{
+                    'move_line': line.id, 'date': move.date,
+                    'account': revenue.analytic_lines[0].account.id,
+                    'credit': D('20'), 'debit': D(0)}])
+        self.assertEqual(MoveLine(line.id).analytic_state, 'draft')
+        AnalyticLine.write([analytic], {'credit': D('50')})
+        self.assertEqual(MoveLine(line.id).analytic_state, 'valid')
+        AnalyticLine.delete([analytic])
+        self.assertEqual(MoveLine(line.id).analytic_state, 'draft')
+
     def _user(self, data, login, group, estate=None):
         pool = Pool()
         User = pool.get('res.user')
