@@ -78,6 +78,22 @@ def estate_analytic_accounts(estates):
     return {e.id: e.analytic_account for e in estates}
 
 
+def expect_analytic_state(moves):
+    """Create the lines of new moves (bills, payments) in the analytic state
+    that posting gives them: valid for a line whose analytic lines carry its
+    amount (the income of a bill) or that needs none (not an income
+    account). analytic_account computes the state again when the analytic
+    lines are created and when the move is posted, and writes the lines
+    whose state differs (MoveLine below): none, instead of every line of
+    every move, which it creates draft."""
+    for move in moves:
+        for line in move.lines:
+            type_ = line.account.type
+            income = bool(type_ and type_.statement == 'income')
+            if getattr(line, 'analytic_lines', None) or not income:
+                line.analytic_state = 'valid'
+
+
 class BillingRun(metaclass=PoolMeta):
     __name__ = 'property.billing.run'
 
@@ -87,18 +103,6 @@ class BillingRun(metaclass=PoolMeta):
         account = estate_analytic_accounts([estate])[estate.id]
         invoice_line.analytic_accounts = [
             Entry(root=account.root, account=account)]
-
-    @staticmethod
-    def expect_analytic_state(moves):
-        """Create the income lines of the bills' moves in the analytic
-        state they end in: their analytic lines carry all their amount.
-        analytic_account computes the state again once the analytic lines
-        are created and writes the lines whose state differs (MoveLine
-        below): none, instead of every income line of the batch."""
-        for move in moves:
-            for line in move.lines:
-                if getattr(line, 'analytic_lines', None):
-                    line.analytic_state = 'valid'
 
 
 class MoveLine(metaclass=PoolMeta):

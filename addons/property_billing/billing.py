@@ -23,6 +23,7 @@ from trytond.pyson import Eval
 from trytond.transaction import (
     Transaction, TransactionError, without_check_access)
 
+from .analytic import expect_analytic_state
 from .exceptions import BillingRunError
 from .fee import PRICE_DIGITS
 from .invoice import BILLS_CREATED
@@ -297,7 +298,7 @@ class BillingRun(ModelSQL, ModelView):
                     # get_move is account_invoice's; post uses the move
                     # that it finds on the bill
                     moves = [i.get_move() for i in invoices]
-                    run.expect_analytic_state(moves)
+                    expect_analytic_state(moves)
                     Move.save(moves)
                     for invoice, move in zip(invoices, moves):
                         invoice.move = move

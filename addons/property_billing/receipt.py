@@ -16,6 +16,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from . import accounting
+from .analytic import expect_analytic_state
 from .exceptions import ReceiptError
 
 
@@ -134,6 +135,7 @@ class Receipt(Workflow, ModelSQL, ModelView):
                 receipt.number = (
                     f'SK{receipt.date:%Y%m%d}-{receipt.id:06d}')
             moves = [move for _, move, _, _ in payments]
+            expect_analytic_state(moves)
             Move.save(moves)
             Move.post(moves)
             payment_lines = defaultdict(list)
@@ -352,6 +354,7 @@ def consume_prepayments(invoices):
         balances[invoice.party.id] -= amount
         paid.append(invoice)
     # saved and posted together, one move per bill
+    expect_analytic_state(moves)
     Move.save(moves)
     Move.post(moves)
     Invoice.add_payment_lines({

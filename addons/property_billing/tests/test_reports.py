@@ -24,6 +24,7 @@ class ReportsTestCase(_DBTestCase):
     _setup = test_billing.BillingTestCase._setup
     _run = test_billing.BillingTestCase._run
     _method = test_billing.BillingTestCase._method
+    _receipt_values = test_billing.BillingTestCase._receipt_values
 
     def _period(self, month):
         Period = Pool().get('account.period')
@@ -281,6 +282,7 @@ class ReportsTestCase(_DBTestCase):
         MoveLine = pool.get('account.move.line')
         AnalyticLine = pool.get('analytic_account.line')
         Move = pool.get('account.move')
+        Receipt = pool.get('property.receipt')
         data = self._setup()
         Run.bill([self._run(data)])
         bill = Invoice.search([('state', '=', 'posted')])[0]
@@ -292,6 +294,20 @@ class ReportsTestCase(_DBTestCase):
             self.assertEqual(
                 sum(a.credit - a.debit for a in line.analytic_lines),
                 line.credit - line.debit)
+        # the other lines of the bill (receivable, VAT) and those of a
+        # counter payment need no analytic line: valid too
+        self.assertEqual(
+            {l.analytic_state for l in bill.move.lines}, {'valid'})
+        owner_bill, = Invoice.search([('party', '=', data['parties'][0].id)])
+        receipt, = Receipt.create([self._receipt_values(
+                    data, owner_bill, D('100'), '现金')])
+        Receipt.post([receipt])
+        payment_lines = MoveLine.search([
+                ('move.origin', '=', str(owner_bill)),
+                ('move', '!=', owner_bill.move.id)])
+        self.assertTrue(payment_lines)
+        self.assertEqual(
+            {l.analytic_state for l in payment_lines}, {'valid'})
         # a manual draft move: its income line has no analytic line yet
         revenue = income[0]
         move, = Move.copy([bill.move], {'origin': None, 'lines': None})
