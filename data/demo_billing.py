@@ -254,7 +254,9 @@ def pay_bills(pool, company, payments, pick_method):
                 party=invoices[0].party, date=date,
                 payment_method=pick_method(), amount=amount,
                 invoices=invoices))
-    Receipt.save(receipts)
-    for i in range(0, len(receipts), 500):
-        Receipt.post(receipts[i:i + 500])
+    # in slices: validating thousands of new receipts at once builds one
+    # query with a condition per receipt, deeper than SQLite accepts
+    for i in range(0, len(receipts), 200):
+        Receipt.save(receipts[i:i + 200])
+        Receipt.post(receipts[i:i + 200])
     return receipts
