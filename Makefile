@@ -13,18 +13,21 @@ export TRYTOND_WEB__ROOT := $(CURDIR)/sao/package
 PG_URI ?= postgresql://127.0.0.1:5432/
 # Demo size: units over the 2 demo estates (up to 100000 for benchmarks)
 UNITS ?= 2000
+# Months of billing history in the demo (bills and payments; 0 for none:
+# a big demo takes about 5 minutes more per 1,000 units and month)
+DEMO_BILLING_MONTHS ?= 3
 
-.PHONY: run demo rebuild-demo test test-pg venv sao system-deps lint clean
+.PHONY: run demo rebuild-demo test test-pg venv sao system-deps runtime-deps lint clean
 
-run: venv sao system-deps demo
+run: venv sao runtime-deps demo
 	@bash scripts/serve.sh
 
 demo: venv
-	@UNITS=$(UNITS) bash scripts/create_demo_db.sh
+	@UNITS=$(UNITS) DEMO_BILLING_MONTHS=$(DEMO_BILLING_MONTHS) bash scripts/create_demo_db.sh
 
 rebuild-demo: venv
 	rm -f var/db/demo.sqlite
-	@UNITS=$(UNITS) bash scripts/create_demo_db.sh
+	@UNITS=$(UNITS) DEMO_BILLING_MONTHS=$(DEMO_BILLING_MONTHS) bash scripts/create_demo_db.sh
 
 test: venv sao system-deps
 	@bash scripts/test.sh sqlite
@@ -47,6 +50,9 @@ sao/package/.installed: scripts/install_sao.sh
 
 system-deps:
 	@bash scripts/install_system_deps.sh
+
+runtime-deps:
+	@bash scripts/install_system_deps.sh --runtime
 
 clean:
 	rm -rf var sao tests/artifacts

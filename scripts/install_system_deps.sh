@@ -10,6 +10,8 @@
 # which never downloads a browser of its own; the test uses /usr/bin/chromium).
 #
 #   bash scripts/install_system_deps.sh      (or: make system-deps)
+#   bash scripts/install_system_deps.sh --runtime   (make run: what the
+#        product itself needs, the font and pango; no browser)
 #
 # Idempotent and fast when everything is present. apt-get needs root (CI runs
 # as root).
@@ -22,8 +24,11 @@ installed() {
     [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == *"ok installed" ]]
 }
 
+runtime=0
+[[ "${1:-}" == --runtime ]] && runtime=1
+
 missing=()
-installed chromium || missing+=(chromium)
+((runtime)) || installed chromium || missing+=(chromium)
 installed fonts-wqy-microhei || missing+=(fonts-wqy-microhei)
 installed libpango-1.0-0 || missing+=(libpango-1.0-0)
 installed libpangoft2-1.0-0 || missing+=(libpangoft2-1.0-0)
@@ -38,6 +43,11 @@ if ((${#missing[@]})); then
     apt-get update -q >/dev/null || die "apt-get update failed"
     apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
         || die "apt-get install ${missing[*]} failed"
+fi
+if ((runtime)); then
+    echo "system-deps: fonts-wqy-microhei, pango" \
+        "$(dpkg-query -W -f='${Version}' libpango-1.0-0)"
+    exit 0
 fi
 [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium missing after install"
 

@@ -13,6 +13,8 @@ DB=demo
 export TRYTOND_CONFIG="${TRYTOND_CONFIG:-$ROOT/trytond.conf}"
 export TRYTOND_DATABASE__PATH="${TRYTOND_DATABASE__PATH:-$ROOT/var/db}"
 export TRYTOND_WEB__ROOT="${TRYTOND_WEB__ROOT:-$ROOT/sao/package}"
+# assertions off, as in production (see the README's deployment section)
+export PYTHONOPTIMIZE="${PYTHONOPTIMIZE:-1}"
 
 if [ ! -s "$TRYTOND_DATABASE__PATH/$DB.sqlite" ]; then
     echo "serve: no demo database in $TRYTOND_DATABASE__PATH: run make demo" >&2
