@@ -14,7 +14,7 @@ PG_URI ?= postgresql://127.0.0.1:5432/
 # Demo size: units over the 2 demo estates (up to 100000 for benchmarks)
 UNITS ?= 2000
 # Months of billing history in the demo (bills and payments; 0 for none:
-# a big demo takes about 5 minutes more per 1,000 units and month)
+# each month costs about 1.5 minutes per 1,000 units)
 DEMO_BILLING_MONTHS ?= 3
 
 .PHONY: run demo rebuild-demo test test-pg venv sao system-deps runtime-deps lint clean

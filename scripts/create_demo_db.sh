@@ -25,8 +25,8 @@ UNITS="${UNITS:-2000}"
 export DEMO_BILLING_MONTHS="${DEMO_BILLING_MONTHS:-3}"
 # Python's assertions off, as for a production server: trytond asserts on
 # every record it instantiates that each id of its prefetch list is an int,
-# a cost that grows with the list; without them the 3-month billing history
-# of the demo is made in a fifth less time.
+# a cost that grows with the list (the 3-month billing history of 200 units:
+# 66.3 s with them, 54.7 s without).
 export PYTHONOPTIMIZE="${PYTHONOPTIMIZE:-1}"
 export TRYTOND_CONFIG="${TRYTOND_CONFIG:-$ROOT/trytond.conf}"
 export TRYTOND_DATABASE__PATH="${TRYTOND_DATABASE__PATH:-$ROOT/var/db}"

@@ -113,8 +113,9 @@ class MoveLine(metaclass=PoolMeta):
         # analytic_account sets the state of every line again when a move
         # is posted (and when the analytic lines of a line change), then
         # saves them all: an unchanged state would still be a write of each
-        # line, validated field by field (a third of the time of posting a
-        # bill). A line keeps only the states that change.
+        # line, validated field by field (about a third of the time of
+        # posting a batch of bills). A line keeps only the states that
+        # change.
         stored = {l: l.analytic_state for l in lines
             if l.id is not None and l.id >= 0
             and not (l._values and l._values._contains('analytic_state'))}
