@@ -30,25 +30,18 @@ import argparse
 import datetime as dt
 import os
 import resource
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV_BIN = os.path.dirname(sys.executable)
-MONTH = dt.date(2026, 3, 1)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from billing_setup import (  # noqa: E402
+    FEES, MONTH, activate, drop, in_transaction, setup, start_run,
+    start_workers, stop)
+
 MONTH_END = dt.date(2026, 3, 31)
 NEXT_MONTH = dt.date(2026, 4, 1)
 WORKER_WARMUP = 20  # seconds for a trytond-worker to load its pool
-AREAS = [Decimal(a) for a in ['62', '75.5', '89.5', '96', '108', '126.3']]
-FEES = [  # code, name, method, price
-    ('WYF', '物业服务费', 'area', Decimal('2.80')),
-    ('LJF', '生活垃圾处理费', 'unit', Decimal('10')),
-    ('GGNH', '公共能耗费', 'unit', Decimal('15')),
-    ]
 
 
 def parse_args():
@@ -62,116 +55,6 @@ def parse_args():
     parser.add_argument('--skip-platform', action='store_true')
     parser.add_argument('--keep', action='store_true')
     return parser.parse_args()
-
-
-def in_transaction(db, func, *args):
-    "Run func in a transaction, retried with the locks it asks for"
-    from trytond.transaction import Transaction, TransactionError
-    extras = {}
-    while True:
-        with Transaction().start(db, 0, **extras) as transaction:
-            context = getattr(in_transaction, 'context', {})
-            with transaction.set_context(context):
-                try:
-                    return func(*args)
-                except TransactionError as e:
-                    transaction.rollback()
-                    e.fix(extras)
-
-
-def activate(db, uri):
-    env = dict(os.environ, TRYTOND_DATABASE__URI=uri)
-    import psycopg
-    with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{db}"')
-    with tempfile.NamedTemporaryFile('w', delete=False) as passfile:
-        passfile.write('admin\n')
-    env['TRYTONPASSFILE'] = passfile.name
-    subprocess.run([os.path.join(VENV_BIN, 'trytond-admin'), '-d', db,
-            '--email', 'admin@example.com', '-u', 'property_billing',
-            'sale_subscription', '--activate-dependencies'],
-        env=env, check=True, stdout=subprocess.DEVNULL)
-    os.unlink(passfile.name)
-
-
-def drop(db, uri):
-    import psycopg
-    with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-
-
-def setup(pool, n_units, big):
-    from trytond.modules.property_billing import accounting
-    from trytond.transaction import Transaction
-    Currency = pool.get('currency.currency')
-    Party = pool.get('party.party')
-    Company = pool.get('company.company')
-    User = pool.get('res.user')
-    Estate = pool.get('property.estate')
-    Unit = pool.get('property.unit')
-    Occupancy = pool.get('property.occupancy')
-    Uom = pool.get('product.uom')
-    Template = pool.get('product.template')
-    Fee = pool.get('property.fee')
-    Plan = pool.get('property.fee.plan')
-
-    cny, = Currency.create([{'name': '人民币', 'code': 'CNY', 'symbol': '¥',
-                'rates': [('create', [{'date': dt.date(2000, 1, 1),
-                                'rate': 1}])]}])
-    company_party, = Party.create([{'name': '安居物业服务有限公司'}])
-    company, = Company.create([{'party': company_party.id,
-                'currency': cny.id}])
-    User.write([User(1)], {'companies': [('add', [company.id])],
-            'company': company.id})
-    with Transaction().set_context(company=company.id):
-        _, categories = accounting.setup_company(company, [MONTH.year])
-        square_meter, = Uom.search([('symbol', '=', 'm²')])
-        unit_uom, = Uom.search([('symbol', '=', 'u')])
-        month_uom, = Uom.copy([unit_uom], {'name': '户·月', 'symbol': '户·月',
-                'rounding': 0.01, 'digits': 2})
-        fees = []
-        for code, name, method, price in FEES:
-            template, = Template.create([{
-                        'name': name, 'type': 'service',
-                        'list_price': price,
-                        'default_uom': (square_meter if method == 'area'
-                            else month_uom).id,
-                        'account_category': categories['property'].id,
-                        'products': [('create', [{'code': code}])]}])
-            fee, = Fee.create([{'company': company.id, 'code': code,
-                        'name': name, 'method': method,
-                        'product': template.products[0].id,
-                        'rates': [('create', [{
-                                        'start_date': dt.date(2026, 1, 1),
-                                        'unit_price': price}])]}])
-            fees.append(fee)
-        estates = []
-        for code, count in [('A', n_units), ('B', big)]:
-            if not count:
-                continue
-            estate, = Estate.create([{'company': company.id, 'code': code,
-                        'name': f'测试小区{code}', 'buildings': [('create', [{
-                                        'code': str(b), 'name': f'{b}栋'}
-                                    for b in range(1, count // 500 + 2)])]}])
-            buildings = estate.buildings
-            for start in range(0, count, 1000):
-                chunk = range(start, min(count, start + 1000))
-                parties = Party.create([{'name': f'业主{code}{i:06d}',
-                            'addresses': [('create', [{}])]} for i in chunk])
-                units = Unit.create([{
-                            'building': buildings[i // 500].id,
-                            'number': f'{i:06d}',
-                            'building_area': AREAS[i % len(AREAS)]}
-                        for i in chunk])
-                Occupancy.create([{'unit': u.id, 'party': p.id,
-                            'role': 'owner', 'share': 100,
-                            'start_date': dt.date(2020, 1, 1)}
-                        for u, p in zip(units, parties)])
-            Plan.create([{'company': company.id, 'estate': estate.id,
-                        'name': '物业费', 'start_date': dt.date(2026, 1, 1),
-                        'fees': [('add', [f.id for f in fees])]}])
-            estates.append(estate.id)
-    return company.id, estates
 
 
 def platform_setup(pool, company_id, estate_id):
@@ -239,17 +122,6 @@ def total(pool, ids):
     return sum((i.total_amount for i in Invoice.browse(ids)), Decimal(0))
 
 
-def ours_start(pool, company_id, estate_id):
-    Run = pool.get('property.billing.run')
-    Period = pool.get('account.period')
-    period, = Period.search([('start_date', '=', MONTH),
-            ('type', '=', 'standard'), ('company', '=', company_id)])
-    run, = Run.create([{'company': company_id, 'period': period.id,
-                'invoice_date': MONTH, 'estates': [('add', [estate_id])]}])
-    Run.bill([run])
-    return run.id
-
-
 def ours_state(pool, run_id):
     Run = pool.get('property.billing.run')
     run = Run(run_id)
@@ -266,20 +138,11 @@ def run_ours(db, pool, uri, company_id, estate_id, workers):
     """Queue the run's batches, let trytond-worker take them, wait for done:
     `workers` processes on the default queue create the batches' bills,
     one more on the posting queue posts them (as README's deployment)"""
-    from trytond.modules.property_billing.billing import POSTING_QUEUE
-    # a trytond-worker exits at once unless [queue] worker is set
-    env = dict(os.environ, TRYTOND_DATABASE__URI=uri,
-        TRYTOND_QUEUE__WORKER='True')
-    procs = [subprocess.Popen(
-            [os.path.join(VENV_BIN, 'trytond-worker'), '-d', db, '-n', '1',
-                '-t', '1', '--name', name], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
-        for name in ['default'] * workers + [POSTING_QUEUE]]
+    procs = start_workers(db, uri, workers)
     # let the workers load the pool before timing (as a running server)
     time.sleep(WORKER_WARMUP)
     start = time.monotonic()
-    run_id = in_transaction(db, ours_start, pool, company_id, estate_id)
+    run_id = in_transaction(db, start_run, pool, company_id, estate_id)
     try:
         while True:
             state, pending = in_transaction(db, ours_state, pool, run_id)
@@ -288,10 +151,7 @@ def run_ours(db, pool, uri, company_id, estate_id, workers):
             time.sleep(0.5)
     finally:
         # each worker has a child process: stop the whole group
-        for proc in procs:
-            os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            proc.wait()
+        stop(procs)
     elapsed = time.monotonic() - start
     ids = in_transaction(db, ours_invoices, pool, run_id)
     return elapsed, ids
@@ -315,7 +175,7 @@ def main():
     print(f'billing bench on {args.uri} database {db}; '
         f'PYTHONOPTIMIZE={os.environ.get("PYTHONOPTIMIZE", "")}', flush=True)
     t0 = time.monotonic()
-    activate(db, args.uri)
+    activate(db, args.uri, ['property_billing', 'sale_subscription'])
     print(f'  modules activated in {time.monotonic() - t0:.0f} s', flush=True)
     try:
         from trytond.pool import Pool
@@ -323,7 +183,7 @@ def main():
         pool.init()
         t0 = time.monotonic()
         company_id, estates = in_transaction(
-            db, setup, pool, args.units, args.big)
+            db, setup, pool, [('A', args.units), ('B', args.big)])
         in_transaction.context = {'company': company_id}
         print(f'  {args.units + args.big} units set up in '
             f'{time.monotonic() - t0:.0f} s', flush=True)
