@@ -9,6 +9,7 @@ retry or a concurrent run never bills it twice; a batch that fails is
 rolled back whole, so no unit is left half-billed."""
 import calendar
 import datetime as dt
+import logging
 from collections import defaultdict
 from decimal import Decimal
 from itertools import groupby
@@ -34,6 +35,11 @@ QUEUE_BATCH = 200
 # the postings of a company (plus its id)
 POSTING_QUEUE = 'property_billing_post'
 POSTING_LOCK = 0x70726f70 << 16
+# the advisory lock key of a batch whose bills are being created (plus its
+# id): held by the transaction that creates them
+BATCH_LOCK = 0x62617463 << 32
+
+logger = logging.getLogger(__name__)
 
 
 class PostingWaited(TransactionError):
@@ -213,8 +219,11 @@ class BillingRun(ModelSQL, ModelView):
             # run: creating it locks its table (NOWAIT)
             with without_check_access():
                 run.open_journal_period()
-            for batch, unit_ids in batches:
-                Batch.__queue__.create_queued(batch, unit_ids)
+                for batch, unit_ids in batches:
+                    # its task, to queue it again if a worker dies on it
+                    batch.task = Batch.__queue__.create_queued(
+                        batch, unit_ids)
+                Batch.save([b for b, _ in batches])
 
     def start_billing(self):
         """Check the run can bill, put it in processing and split its units
@@ -354,6 +363,71 @@ class BillingRun(ModelSQL, ModelView):
             cls.log([run], 'transition', 'state:done')
         run.save()
         return invoices
+
+    @classmethod
+    def resume_stalled(cls):
+        """Queue again what dead workers left of the processing runs (the
+        cron, every few minutes). trytond-worker marks a task dequeued in
+        a connection of its own (autocommit) before it runs the task in a
+        transaction: when the worker dies (kill -9, out of memory, a host
+        restart) the transaction is rolled back and the locks released,
+        but the task stays dequeued and no worker takes it again. Its
+        batch would wait for ever and the run never end."""
+        for run in cls.search([('state', '=', 'processing')]):
+            run.resume()
+
+    def resume(self):
+        """Queue again the batches of the run whose task is dequeued but
+        not running (nobody holds the batch's lock) and, when created
+        batches wait and no posting runs, a posting. A batch queued twice
+        is created once: its task takes the batch's lock, skips a batch
+        created already, and the UNIQUE billed lines refuse the rest."""
+        pool = Pool()
+        Queue = pool.get('ir.queue')
+        Error = pool.get('ir.error')
+        Batch = pool.get('property.billing.run.batch')
+        batches = Batch.search([
+                ('run', '=', self.id),
+                ('state', '!=', 'posted'),
+                ])
+        data = None
+        for batch in batches:
+            tasks = Queue.search([('id', '=', batch.task or -1)])
+            if not tasks:
+                # bills of a one-batch run, made in the transaction of Bill
+                continue
+            task, = tasks
+            data = task.data
+            if batch.state != 'pending' or not task.dequeued_at:
+                continue
+            if Error.search([
+                        ('origin', '=', str(task)),
+                        ('state', '!=', 'solved'),
+                        ], limit=1):
+                # it failed with a user error: solving it queues it again
+                continue
+            if not batch.lock_creation():
+                # being created by a live transaction
+                continue
+            with without_check_access():
+                batch.task = Queue.push(task.name, task.data)
+            logger.warning('billing run %s: batch %s queued again, '
+                'its task %s was left by a dead worker',
+                self.id, batch.number, task.id)
+        with without_check_access():
+            Batch.save(batches)
+        if data and any(b.state == 'created' for b in batches):
+            transaction = Transaction()
+            cursor = transaction.connection.cursor()
+            cursor.execute(*Select([transaction.database.lock_id(
+                            POSTING_LOCK + self.company.id)]))
+            granted, = cursor.fetchone()
+            if granted:
+                # no posting runs: the one of these batches may have died
+                with transaction.set_user(data['user']), \
+                        transaction.set_context(
+                            data['context'], queue_name=POSTING_QUEUE):
+                    self.__class__.__queue__.post_created(self)
 
     def wait_posting(self):
         """Wait until no other transaction posts bills of the company: a
@@ -738,6 +812,9 @@ class BillingRunBatch(ModelSQL, ModelView):
     number = fields.Integer("Number", required=True, readonly=True)
     unit_count = fields.Integer("Units", required=True, readonly=True)
     invoice_count = fields.Integer("Bills", readonly=True)
+    task = fields.Integer(
+        "Task", readonly=True,
+        help="The queued task that creates the bills of the batch.")
     state = fields.Selection([
             ('pending', "Waiting"),
             ('created', "Created"),
@@ -752,6 +829,19 @@ class BillingRunBatch(ModelSQL, ModelView):
     @classmethod
     def default_state(cls):
         return 'pending'
+
+    def lock_creation(self):
+        """Take the batch's lock for this transaction: False when another
+        transaction holds it (it is creating the batch's bills). A
+        transaction-level advisory lock on PostgreSQL, released when the
+        transaction ends, also when its worker is killed (always granted
+        on SQLite, which has one writer at a time)."""
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        cursor.execute(*Select([
+                    transaction.database.lock_id(BATCH_LOCK + self.id)]))
+        granted, = cursor.fetchone()
+        return bool(granted)
 
     @classmethod
     def create_bills(cls, batch, unit_ids):
@@ -776,6 +866,9 @@ class BillingRunBatch(ModelSQL, ModelView):
         in the queue POSTING_QUEUE (a worker of its own posts while the
         others create; see README)"""
         Run = Pool().get('property.billing.run')
+        if not cls(batch.id).lock_creation():
+            # queued again (resume) while its first task still runs
+            return
         cls.create_bills(batch, unit_ids)
         with Transaction().set_context(queue_name=POSTING_QUEUE):
             Run.__queue__.post_created(cls(batch.id).run)

@@ -249,6 +249,70 @@ class BillingTestCase(_DBTestCase):
             sum(i.total_amount for i in invoices))
 
     @with_transaction()
+    def test_resume_tasks_of_a_dead_worker(self):
+        """The cron queues again a batch whose task a dead worker left
+        dequeued, and a posting lost with its worker; never a task that
+        waits for a worker. (A worker killed for real on PostgreSQL:
+        tests/postgresql/test_billing_kill.py.)"""
+        pool = Pool()
+        Run = pool.get('property.billing.run')
+        Queue = pool.get('ir.queue')
+        Invoice = pool.get('account.invoice')
+        data = self._setup()
+        run = self._run(data)
+        with patch.object(billing, 'QUEUE_BATCH', 1):  # one unit a batch
+            Run.bill([run])
+        first, second = Run(run.id).batches
+
+        def tasks(method):
+            "the tasks of the method waiting for a worker"
+            return [t for t in Queue.search([('dequeued_at', '=', None)],
+                    order=[('id', 'ASC')]) if t.data['method'] == method]
+
+        def die(task):
+            "ir.queue.pull marks it dequeued, then its worker is killed"
+            Queue.write([task], {'dequeued_at': dt.datetime.now()})
+
+        # nothing is left while the tasks wait for a worker
+        waiting = tasks('create_queued')
+        self.assertEqual([t.id for t in waiting], [first.task, second.task])
+        Run.resume_stalled()
+        self.assertEqual(tasks('create_queued'), waiting)
+
+        die(waiting[0])
+        Run.resume_stalled()
+        again = tasks('create_queued')
+        self.assertEqual(len(again), 2)
+        first = first.__class__(first.id)
+        self.assertEqual(first.task, again[-1].id)
+        self.assertEqual(again[-1].data, waiting[0].data)
+        # the batch queued again creates its bill once
+        again[-1].run()
+        self.assertEqual(first.__class__(first.id).state, 'created')
+        self.assertEqual(Invoice.search_count([]), 1)
+
+        # its posting dies too: the cron queues another one
+        posting, = tasks('post_created')
+        die(posting)
+        Run.resume_stalled()
+        posting, = tasks('post_created')
+        posting.run()
+        self.assertEqual(Invoice.search_count([('state', '=', 'posted')]),
+            1)
+        # the second batch, then nothing left
+        waiting = tasks('create_queued')
+        self.assertEqual([t.id for t in waiting], [second.task])
+        waiting[0].run()
+        tasks('post_created')[0].run()
+        Run.resume_stalled()
+        self.assertEqual(tasks('create_queued'), [])
+        self.assertEqual(tasks('post_created'), [])
+        run = Run(run.id)
+        self.assertEqual((run.state, run.pending), ('done', 0))
+        self.assertEqual(Invoice.search_count([('state', '=', 'posted')]),
+            3)
+
+    @with_transaction()
     def test_rate_change_keeps_billed(self):
         "A new rate applies from its start; billed lines keep their rate"
         pool = Pool()
