@@ -23,12 +23,16 @@ find var/test-cache -mindepth 1 -maxdepth 1 ! -name "$key" ! -name '*.key' \
     -exec rm -rf {} +
 export DB_CACHE=$PWD/var/test-cache/$key
 
+# tests/postgresql (several processes on one PostgreSQL database) are
+# collected on the postgresql backend only
+paths=(addons/*/tests tests --ignore=tests/postgresql)
 case "$backend" in
     sqlite)
         export TRYTOND_DATABASE_URI=sqlite://
         export DB_NAME=:memory:
         ;;
     postgresql)
+        paths=(addons/*/tests tests)
         export TRYTOND_DATABASE_URI=${PG_URI:-postgresql://127.0.0.1:5432/}
         export DB_NAME=test_$(date +%s)_$$
         host=$(.venv/bin/python -c "import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).hostname or '127.0.0.1')" "$TRYTOND_DATABASE_URI")
@@ -62,7 +66,7 @@ esac
 echo "== tests on $backend (DB_CACHE key $key)"
 start=$(date +%s)
 status=0
-.venv/bin/python -m pytest -q -p no:cacheprovider addons/*/tests tests "$@" \
+.venv/bin/python -m pytest -q -p no:cacheprovider "${paths[@]}" "$@" \
     || status=$?
 echo "== tests on $backend: $(( $(date +%s) - start )) s, exit $status"
 exit $status
