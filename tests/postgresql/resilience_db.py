@@ -9,7 +9,8 @@ and an open ticket of B (test_two_servers.py).
 Built once into a template database `resilience_tpl_<key>`, the key a hash
 of addons/, of this file, of bench/billing_setup.py and of the installed
 Tryton (as scripts/test.sh keys its cache, less the modules' tests and
-READMEs), so a schema change never reuses a stale template; each test session creates its own database from it.
+READMEs), so a schema change never reuses a stale template; each test
+session creates its own database from it.
 
     .venv/bin/python tests/postgresql/resilience_db.py <database> <uri>
 
