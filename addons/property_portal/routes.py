@@ -238,6 +238,18 @@ def parse_id(value):
     return value if 0 < value <= MAX_ID else None
 
 
+def too_long(page, model, values, size=None):
+    """The error text for the first text longer than its field's size (the
+    same limit staff meet over RPC), or None"""
+    Model = page.pool.get(model)
+    for name, value in values.items():
+        limit = size or Model._fields[name].size
+        if limit and isinstance(value, str) and len(value) > limit:
+            label = Model.fields_get([name])[name]['string']
+            return _('text_too_long', field=label, size=limit)
+    return None
+
+
 def phone_digits(value):
     """A phone number as its national digits, so that '+86 138 0013 8000',
     '138-0013-8000' and '13800138000' compare (and count) as one"""
@@ -266,7 +278,13 @@ def portal(login=True, api=False):
             except KeyError:
                 abort(HTTPStatus.NOT_FOUND)
             transaction = Transaction()
-            with transaction.set_context(language=language_of(request)):
+            # the Host header is the client's to choose: without it the
+            # platform's URLs and e-mail Message-IDs (trytond.url.host) use
+            # [web] hostname, like the portal's own links (web_user.py)
+            request_context = dict(transaction.context.get('_request') or {})
+            request_context.pop('http_host', None)
+            with transaction.set_context(language=language_of(request),
+                    _request=request_context):
                 page = Portal(request, pool, api=api)
                 try:
                     # ids in the path: beyond the database's integers they
@@ -560,6 +578,8 @@ def profile(page):
 # -- Requests (service desk tickets) -------------------------------------------
 
 # What an owner may ask for; internal types (rectification...) are staff's
+# the history note is written by code only; what an owner adds to it
+REASON_SIZE = 1000
 REQUEST_TYPES = ['repair', 'complaint', 'consultation', 'suggestion', 'praise',
     'certificate']
 PHOTO_TYPES = {
@@ -638,6 +658,9 @@ def new_request(page):
             error = _('request_unit_missing')
         elif len(description) < 5:
             error = _('request_description_missing')
+        elif too_long(page, 'property.ticket', {'description': description}):
+            error = too_long(page, 'property.ticket',
+                {'description': description})
         elif upload and upload.filename:
             photo, error = photo_of(page, upload)
         if not error:
@@ -678,13 +701,17 @@ def request_detail(page, ticket_id):
             error = _('request_not_resolved')
         elif action == 'confirm':
             score = form.get('score', '')
+            comment = form.get('comment', '').strip()
             if score not in {'1', '2', '3', '4', '5'}:
                 error = _('request_score_missing')
+            elif too_long(page, 'property.ticket',
+                    {'satisfaction_comment': comment}):
+                error = too_long(page, 'property.ticket',
+                    {'satisfaction_comment': comment})
             else:
                 Ticket.write([ticket], {
                         'satisfaction': int(score),
-                        'satisfaction_comment': form.get(
-                            'comment', '').strip() or None,
+                        'satisfaction_comment': comment or None,
                         })
                 if not ticket.return_visit_required and all(
                         o.state in {'done', 'signed', 'cancelled'}
@@ -695,6 +722,10 @@ def request_detail(page, ticket_id):
             reason = form.get('reason', '').strip()
             if not reason:
                 error = _('request_reason_missing')
+            elif too_long(page, 'property.ticket.history', {'note': reason},
+                    size=REASON_SIZE):
+                error = too_long(page, 'property.ticket.history',
+                    {'note': reason}, size=REASON_SIZE)
             else:
                 Ticket.reopen([ticket])
                 # keep the requester's words in the ticket's timeline
@@ -863,6 +894,10 @@ def api_requests(page):
         return page.json({'error': 'type, unit (one of yours) and '
                 'description (5 characters or more) required'},
             HTTPStatus.BAD_REQUEST)
+    error = too_long(page, 'property.ticket',
+        {'description': data['description'].strip()})
+    if error:
+        return page.json({'error': error}, HTTPStatus.BAD_REQUEST)
     ticket = Ticket(company=unit.estate.company, estate=unit.estate,
         unit=unit, requester=units[unit][0].party, type=data['type'],
         channel='portal', description=data['description'].strip())

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from trytond.model.exceptions import AccessError
+from trytond.model.modelstorage import SizeValidationError
 from trytond.modules.company.tests import create_company, create_employee
 from trytond.pool import Pool
 from trytond.tests.test_tryton import _DBTestCase, with_transaction
@@ -183,6 +184,26 @@ class PortalAccessTestCase(_DBTestCase):
                         pool.get(model).search([])
         self.assertTrue(WebUser.get_user(
                 pool.get('web.user.session').search([])[0].key))
+
+    @with_transaction()
+    def test_staff_texts_limited_like_the_portal(self):
+        "The text sizes the portal shows are the models' (staff RPC too)"
+        pool = Pool()
+        Ticket = pool.get('property.ticket')
+        Visitor = pool.get('property.visitor')
+        owners, _, users = self._setup()
+        owner = owners['A'][0]
+        unit = owner.occupancies[0].unit
+        clerk = users['clerk']
+        with self._as(clerk.id, clerk.company):
+            values = {'company': clerk.company.id, 'estate': unit.estate.id,
+                'unit': unit.id, 'type': 'repair', 'channel': 'phone'}
+            with self.assertRaises(SizeValidationError):
+                Ticket.create([{**values, 'description': '漏' * 2001}])
+            Ticket.create([{**values, 'description': '漏' * 2000}])
+            with self.assertRaises(SizeValidationError):
+                Visitor.create([{'estate': unit.estate.id,
+                            'name': '长' * 51, 'purpose': 'visit'}])
 
 
 del _DBTestCase
