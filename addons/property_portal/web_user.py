@@ -1,4 +1,5 @@
 # This file is part of the property service suite. See README.md.
+import datetime
 import logging
 import random
 import time
@@ -106,6 +107,33 @@ class User(metaclass=PoolMeta):
                     Attempt.remove_network(email)
                 return user
         Attempt.add(email, device_cookie)
+
+    @classmethod
+    def set_password_token(cls, email, token, password):
+        """web_user's, with the delay capped: it waits up to 2 ** (the
+        email's failures, from anyone) - 1 seconds, which anybody could
+        raise without bound against an owner resetting their password"""
+        pool = Pool()
+        Attempt = pool.get('web.user.authenticate.attempt')
+        email = login_key(email)
+        count = min(Attempt.count_network(email),
+            config.getint('session', 'max_attempt', default=5))
+        Transaction().atexit(time.sleep, random.randint(0, 2 ** count - 1))
+        users = cls.search([('email', '=', email)]) if email else []
+        if users:
+            user, = users
+            if token and user.reset_password_token == token:
+                now = datetime.datetime.now()
+                expire = user.reset_password_token_expire
+                user.clear_reset_password_token()
+                if expire > now:
+                    user.password = password
+                    user.save()
+                    Attempt.remove_network(email)
+                    return True
+                user.save()
+        Attempt.add(email)
+        return False
 
 
 class UserAuthenticateAttempt(metaclass=PoolMeta):
