@@ -805,6 +805,10 @@ def api_login(page):
             HTTPStatus.TOO_MANY_REQUESTS)
     if not user or not user.active:
         return page.json({'error': 'unauthorized'}, HTTPStatus.UNAUTHORIZED)
+    if not user.email_valid:
+        # as the login form: a registration proves its email first
+        return page.json({'error': 'email not validated'},
+            HTTPStatus.UNAUTHORIZED)
     # an app keeps "device" and sends it at its next login (web_user.py)
     return page.json({'session': user.new_session(),
             'device': page.pool.get('web.user.device').renew(

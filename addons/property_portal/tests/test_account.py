@@ -238,7 +238,7 @@ class PortalAccountTestCase(RouteTestCase):
         "A current tenant registers with the unit code and phone on record"
         client = self.client()
         data = {'estate': str(self.estate), 'unit': 'b-2-1101',
-            'phone': '13900139000', 'email': 'zhou@example.com',
+            'phone': '+86 139-0013-9000', 'email': 'zhou@example.com',
             'password': 'zhou-password', 'confirm': 'zhou-password'}
         for field, value in [('phone', '13900139001'), ('unit', 'B-2-1103')]:
             response = self.form(client, 'register', **{**data, field: value})
@@ -253,6 +253,9 @@ class PortalAccountTestCase(RouteTestCase):
             'zhou-password')
         self.assertEqual(response.status_code, 401)
         self.assertIn('请先确认邮箱', response.get_data(as_text=True))
+        response = self.client().post(self.url('api/login'), json={
+                'email': 'zhou@example.com', 'password': 'zhou-password'})
+        self.assertEqual(response.json, {'error': 'email not validated'})
         link, = self.mailbox.links('zhou@example.com', 'validate-email')
         self.assertTrue(link.startswith(PORTAL_URL % self.db_name))
         parts = urlsplit(link)
@@ -291,7 +294,8 @@ class PortalAccountTestCase(RouteTestCase):
         for estate, unit, phone in [('00%d' % self.estate, 'B-2-1102', '1'),
                 (str(self.estate), ' b-2-1102 ', '2')]:
             response = self.form(client, 'register', **{**data,
-                    'estate': estate, 'unit': unit, 'phone': '1360000' + phone})
+                    'estate': estate, 'unit': unit,
+                    'phone': '1360000' + phone})
             self.assertIn('尝试次数过多', response.get_data(as_text=True),
                 msg=(estate, unit))
         # a registration that would verify still works for another unit:
