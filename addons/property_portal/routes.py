@@ -29,6 +29,8 @@ from trytond.protocols.wrappers import Response, with_pool, with_transaction
 from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
+from .web_user import login_key
+
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ('zh_CN', 'en')
@@ -36,6 +38,9 @@ DEFAULT_LANGUAGE = 'zh_CN'
 SESSION_COOKIE = 'portal_session'
 LOGIN_CSRF_COOKIE = 'portal_login_csrf'
 LANGUAGE_COOKIE = 'portal_lang'
+# a browser where the owner logged in: its failures count apart
+DEVICE_COOKIE = 'portal_device'
+DEVICE_MAX_AGE = 365 * 86400
 LOADER = TemplateLoader(
     os.path.join(os.path.dirname(__file__), 'templates'),
     auto_reload=False)
@@ -218,6 +223,45 @@ class Portal:
         response.delete_cookie(name, path=self.base + '/')
 
 
+MAX_ID = 2 ** 63 - 1  # the largest id the databases store (BIGINT)
+
+
+def parse_id(value):
+    "A record id from a path or a form, or None when it cannot be one"
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isascii() or not value.isdigit():
+            return None
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
+def too_long(page, model, values, size=None):
+    """The error text for the first text longer than its field's size (the
+    same limit staff meet over RPC), or None"""
+    Model = page.pool.get(model)
+    for name, value in values.items():
+        limit = size or Model._fields[name].size
+        if limit and isinstance(value, str) and len(value) > limit:
+            label = Model.fields_get([name])[name]['string']
+            return _('text_too_long', field=label, size=limit)
+    return None
+
+
+def phone_digits(value):
+    """A phone number as its national digits, so that '+86 138 0013 8000',
+    '138-0013-8000' and '13800138000' compare (and count) as one"""
+    digits = re.sub(r'[^0-9]', '', value or '')
+    # China's country code, then the trunk 0 of a landline (0571-...)
+    if digits.startswith('0086'):
+        digits = digits[4:]
+    elif digits.startswith('86') and len(digits) >= 12:
+        digits = digits[2:]
+    return digits[1:] if digits.startswith('0') else digits
+
+
 def language_of(request):
     language = request.cookies.get(LANGUAGE_COOKIE)
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
@@ -234,12 +278,20 @@ def portal(login=True, api=False):
             except KeyError:
                 abort(HTTPStatus.NOT_FOUND)
             transaction = Transaction()
-            portal_url = request.host_url.rstrip('/') + request.path.split(
-                '/portal/', 1)[0] + '/portal/'
-            with transaction.set_context(
-                    language=language_of(request), portal_url=portal_url):
+            # the Host header is the client's to choose: without it the
+            # platform's URLs and e-mail Message-IDs (trytond.url.host) use
+            # [web] hostname, like the portal's own links (web_user.py)
+            request_context = dict(transaction.context.get('_request') or {})
+            request_context.pop('http_host', None)
+            with transaction.set_context(language=language_of(request),
+                    _request=request_context):
                 page = Portal(request, pool, api=api)
                 try:
+                    # ids in the path: beyond the database's integers they
+                    # are ids that do not exist (not an overflow, a 500)
+                    if any(isinstance(v, int) and parse_id(v) is None
+                            for v in kwargs.values()):
+                        abort(HTTPStatus.NOT_FOUND)
                     if login and not page.web_user:
                         if api:
                             return page.json({'error': 'unauthorized'},
@@ -328,9 +380,10 @@ def login(page):
         WebUser = page.pool.get('web.user')
         email = request.form.get('email', '').strip()
         password = request.form.get('password', '')
+        device = request.cookies.get(DEVICE_COOKIE)
         try:
-            user = WebUser.authenticate(email, password) if (
-                email and password) else None
+            user = WebUser.authenticate(email, password,
+                device_cookie=device) if (email and password) else None
         except RateLimitException:
             user, error = None, _('login_rate_limited')
         if user and user.active and not user.email_valid:
@@ -339,6 +392,10 @@ def login(page):
             response = page.redirect('dashboard')
             page.set_cookie(response, SESSION_COOKIE, user.new_session())
             page.delete_cookie(response, LOGIN_CSRF_COOKIE)
+            # this browser's own failure count from now on (web_user.py)
+            page.set_cookie(response, DEVICE_COOKIE, page.pool.get(
+                    'web.user.device').renew(email, device),
+                max_age=DEVICE_MAX_AGE)
             return response
         # the same answer for an unknown email and a wrong password
         error = error or _('login_failed')
@@ -411,10 +468,12 @@ def register(page):
     error = notice = None
     if page.request.method == 'POST':
         page.check_csrf()
-        estate_id = form.get('estate', '')
-        code = form.get('unit', '').strip().upper()
-        phone = re.sub(r'[^0-9+]', '', form.get('phone', ''))
-        email = form.get('email', '').strip().lower()
+        # every key as the lookups see it: "001" is estate 1, " b-2-1101"
+        # is unit B-2-1101, so no spelling gets a fresh count
+        estate_id = parse_id(form.get('estate', ''))
+        code = re.sub(r'\s', '', form.get('unit', '')).upper()
+        phone = phone_digits(form.get('phone', ''))
+        email = login_key(form.get('email', ''))
         password = form.get('password', '')
         # guessing phone numbers for a unit is limited like logins are
         key = f'register:{estate_id}:{code}'
@@ -423,16 +482,16 @@ def register(page):
                 or Attempt.count_ip() > config.getint(
                     'session', 'max_attempt_ip_network', default=300)):
             error = _('login_rate_limited')
-        elif not (estate_id.isdigit() and code and phone and email):
+        elif not (estate_id and code and phone and email):
             error = _('register_incomplete')
         else:
             units = Unit.search([
-                    ('estate', '=', int(estate_id)), ('code', '=', code)])
+                    ('estate', '=', estate_id), ('code', '=', code)])
             party = None
             for occupancy in Occupancy.search([
                         ('unit', 'in', [u.id for u in units]),
                         ('current', '=', True)]):
-                if any(re.sub(r'[^0-9+]', '', m.value or '') == phone
+                if any(phone_digits(m.value) == phone
                         for m in occupancy.party.contact_mechanisms
                         if m.type in {'phone', 'mobile'}):
                     party = occupancy.party
@@ -519,6 +578,8 @@ def profile(page):
 # -- Requests (service desk tickets) -------------------------------------------
 
 # What an owner may ask for; internal types (rectification...) are staff's
+# the history note is written by code only; what an owner adds to it
+REASON_SIZE = 1000
 REQUEST_TYPES = ['repair', 'complaint', 'consultation', 'suggestion', 'praise',
     'certificate']
 PHOTO_TYPES = {
@@ -597,6 +658,9 @@ def new_request(page):
             error = _('request_unit_missing')
         elif len(description) < 5:
             error = _('request_description_missing')
+        elif too_long(page, 'property.ticket', {'description': description}):
+            error = too_long(page, 'property.ticket',
+                {'description': description})
         elif upload and upload.filename:
             photo, error = photo_of(page, upload)
         if not error:
@@ -637,13 +701,17 @@ def request_detail(page, ticket_id):
             error = _('request_not_resolved')
         elif action == 'confirm':
             score = form.get('score', '')
+            comment = form.get('comment', '').strip()
             if score not in {'1', '2', '3', '4', '5'}:
                 error = _('request_score_missing')
+            elif too_long(page, 'property.ticket',
+                    {'satisfaction_comment': comment}):
+                error = too_long(page, 'property.ticket',
+                    {'satisfaction_comment': comment})
             else:
                 Ticket.write([ticket], {
                         'satisfaction': int(score),
-                        'satisfaction_comment': form.get(
-                            'comment', '').strip() or None,
+                        'satisfaction_comment': comment or None,
                         })
                 if not ticket.return_visit_required and all(
                         o.state in {'done', 'signed', 'cancelled'}
@@ -654,6 +722,10 @@ def request_detail(page, ticket_id):
             reason = form.get('reason', '').strip()
             if not reason:
                 error = _('request_reason_missing')
+            elif too_long(page, 'property.ticket.history', {'note': reason},
+                    size=REASON_SIZE):
+                error = too_long(page, 'property.ticket.history',
+                    {'note': reason}, size=REASON_SIZE)
             else:
                 Ticket.reopen([ticket])
                 # keep the requester's words in the ticket's timeline
@@ -723,14 +795,24 @@ def api_login(page):
             isinstance(data.get(k), str) for k in ['email', 'password']):
         return page.json({'error': 'email and password required'},
             HTTPStatus.BAD_REQUEST)
+    device = data.get('device') if isinstance(
+        data.get('device'), str) else None
     try:
-        user = WebUser.authenticate(data['email'], data['password'])
+        user = WebUser.authenticate(data['email'], data['password'],
+            device_cookie=device)
     except RateLimitException:
         return page.json({'error': 'too many attempts'},
             HTTPStatus.TOO_MANY_REQUESTS)
     if not user or not user.active:
         return page.json({'error': 'unauthorized'}, HTTPStatus.UNAUTHORIZED)
-    return page.json({'session': user.new_session()})
+    if not user.email_valid:
+        # as the login form: a registration proves its email first
+        return page.json({'error': 'email not validated'},
+            HTTPStatus.UNAUTHORIZED)
+    # an app keeps "device" and sends it at its next login (web_user.py)
+    return page.json({'session': user.new_session(),
+            'device': page.pool.get('web.user.device').renew(
+                data['email'], device)})
 
 
 @app.route('/<database_name>/portal/api/logout', methods=['POST'])
@@ -816,6 +898,10 @@ def api_requests(page):
         return page.json({'error': 'type, unit (one of yours) and '
                 'description (5 characters or more) required'},
             HTTPStatus.BAD_REQUEST)
+    error = too_long(page, 'property.ticket',
+        {'description': data['description'].strip()})
+    if error:
+        return page.json({'error': error}, HTTPStatus.BAD_REQUEST)
     ticket = Ticket(company=unit.estate.company, estate=unit.estate,
         unit=unit, requester=units[unit][0].party, type=data['type'],
         channel='portal', description=data['description'].strip())

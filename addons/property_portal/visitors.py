@@ -15,7 +15,7 @@ from trytond.modules.property_security.common import (
 from trytond.protocols.wrappers import with_pool, with_transaction
 from trytond.wsgi import app
 
-from .routes import _, portal
+from .routes import _, portal, too_long
 
 # how long a pass stays valid after the expected arrival (check-in is
 # accepted from one hour before, see property_security)
@@ -66,8 +66,12 @@ def visitor_values(page, data, units):
         return value.strip() if isinstance(value, str) else ''
 
     name = text('name')
-    if not name or len(name) > 50:
+    if not name:
         return None, _('visitor_name_missing')
+    error = too_long(page, 'property.visitor', {'name': name,
+            'phone': text('phone'), 'plate': text('plate')})
+    if error:
+        return None, error
     unit = next((u for u in units if str(u.id) == str(data.get('unit'))),
         None)
     if unit is None:

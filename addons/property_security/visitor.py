@@ -22,7 +22,9 @@ class Visitor(Workflow, ModelSQL, ModelView):
     estate = fields.Many2One(
         'property.estate', "Estate", required=True, ondelete='RESTRICT',
         states={'readonly': Eval('state') != 'expected'})
-    name = fields.Char("Name", required=True, states={'readonly': _done})
+    # sizes: owners pre-register visitors in the portal, guards at the gate
+    name = fields.Char(
+        "Name", required=True, size=50, states={'readonly': _done})
     id_type = fields.Selection([
             (None, ""),
             ('resident_id', "Resident ID Card"),
@@ -35,7 +37,7 @@ class Visitor(Workflow, ModelSQL, ModelView):
     id_number = fields.Char(
         "ID Number", states={'readonly': _done},
         help="Stored masked: only the last 4 characters are kept (R12).")
-    phone = fields.Char("Phone", states={'readonly': _done})
+    phone = fields.Char("Phone", size=30, states={'readonly': _done})
     host_unit = fields.Many2One(
         'property.unit', "Host Unit", ondelete='RESTRICT',
         domain=[('estate', '=', Eval('estate', -1))],
@@ -53,8 +55,9 @@ class Visitor(Workflow, ModelSQL, ModelView):
             ('business', "Business"),
             ('other', "Other"),
             ], "Purpose", required=True, states={'readonly': _done})
-    purpose_note = fields.Char("Purpose Note", states={'readonly': _done})
-    plate = fields.Char("Vehicle Plate", states={'readonly': _done})
+    purpose_note = fields.Char(
+        "Purpose Note", size=200, states={'readonly': _done})
+    plate = fields.Char("Vehicle Plate", size=20, states={'readonly': _done})
     companions = fields.Integer(
         "Companions", states={'readonly': _done})
     pass_code = fields.Char(

@@ -176,7 +176,9 @@ class Ticket(Workflow, ModelSQL, ModelView):
         PRIORITIES, "Priority", required=True, states=_final)
     department = fields.Selection(
         DEPARTMENTS, "Department", states=_final)
-    description = fields.Text("Description", required=True, states=_draft)
+    # sizes: owners type these in the portal (R12 issue 12), staff too
+    description = fields.Text(
+        "Description", required=True, size=2000, states=_draft)
     checklist = fields.Text("Checklist", states=_final)
     origin = fields.Reference(
         "Origin", selection='get_origin', readonly=True,
@@ -265,7 +267,7 @@ class Ticket(Workflow, ModelSQL, ModelView):
         help="The requester's score from 1 (very unsatisfied) to 5 (very "
         "satisfied); 2 or less opens a rectification ticket.")
     satisfaction_comment = fields.Text(
-        "Satisfaction Comment",
+        "Satisfaction Comment", size=1000,
         states={
             'readonly': Eval('state') != 'resolved',
             'invisible': Eval('state').in_(

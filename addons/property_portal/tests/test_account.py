@@ -12,7 +12,8 @@ from aiosmtpd.controller import Controller
 
 from trytond import config
 from trytond.pool import Pool
-from trytond.tests.test_tryton import RouteTestCase
+from trytond.tests.test_tryton import DB_NAME, RouteTestCase
+from trytond.transaction import Transaction
 
 from .tools import create_estate
 
@@ -41,6 +42,9 @@ class Mailbox:
         return [unquote(link.replace('&amp;', '&')) for link in found]
 
 
+PORTAL_URL = 'https://wuye.example.com/%s/portal/'
+
+
 def _free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
@@ -61,6 +65,13 @@ class PortalAccountTestCase(RouteTestCase):
         cls.saved_uri = config.get('email', 'uri')
         config.set('email', 'uri', f'smtp://127.0.0.1:{cls.smtp.port}')
         super().setUpClass()
+        # links in e-mails come from here, never from the request (the
+        # singleton's first write locks its table: start with the lock)
+        with Transaction().start(DB_NAME, 0, _lock_tables=[
+                    'property_portal_configuration']):
+            Configuration = Pool().get('property.portal.configuration')
+            Configuration.write([Configuration(1)],
+                {"portal_url": PORTAL_URL % DB_NAME})
 
     @classmethod
     def tearDownClass(cls):
@@ -101,22 +112,82 @@ class PortalAccountTestCase(RouteTestCase):
                     'start_date': today - dt.timedelta(days=900),
                     'end_date': today - dt.timedelta(days=90)},
                 ])
-        WebUser.create([{'email': 'sun@example.com', 'party': owner.id,
+        WebUser.create([{'email': email, 'party': owner.id,
                     'email_valid': True,
-                    'password_hash': WebUser.hash_password('old-password')}])
+                    'password_hash': WebUser.hash_password(password)}
+                for email, password in [('sun@example.com', 'old-password'),
+                    ('sun.home@example.com', 'home-password')]])
 
     def url(self, path):
         return f'/{self.db_name}/portal/{path}'
 
-    def form(self, client, path, **data):
+    def form(self, client, path, headers=None, address='127.0.0.1',
+            **data):
         "Post a pre-login form the way a browser does (CSRF token included)"
-        page = client.get(self.url(path.split('?')[0])).get_data(as_text=True)
+        environ = {'REMOTE_ADDR': address}
+        page = client.get(self.url(path.split('?')[0]), headers=headers,
+            environ_base=environ).get_data(as_text=True)
         data['csrf_token'] = re.search(
             r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
-        return client.post(self.url(path), data=data)
+        return client.post(self.url(path), data=data, headers=headers,
+            environ_base=environ)
 
-    def login(self, client, email, password):
-        return self.form(client, 'login', email=email, password=password)
+    def login(self, client, email, password, address='127.0.0.1'):
+        return self.form(client, 'login', email=email, password=password,
+            address=address)
+
+    def test_links_from_configuration_not_host_header(self):
+        "A reset asked with a forged Host header mails the portal's address"
+        sent = len(self.mailbox.messages)
+        response = self.form(self.client(), 'reset-password',
+            headers={'Host': 'evil.example'}, email='sun.home@example.com')
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(len(self.mailbox.messages), sent + 1)
+        link, = self.mailbox.links('sun.home@example.com', 'set-password')
+        self.assertTrue(link.startswith(
+                PORTAL_URL % self.db_name + 'set-password?'), msg=link)
+        for message in self.mailbox.messages[sent:]:
+            self.assertNotIn('evil.example', message.as_string())
+        # redirects stay on the server that was asked (relative Location)
+        response = self.client().get(self.url(''),
+            headers={'Host': 'evil.example'})
+        self.assertEqual(response.status_code, 303)
+        self.assertNotIn('evil.example', response.headers['Location'])
+
+    def test_failed_logins_do_not_lock_the_owner_out(self):
+        """Wrong passwords from one network throttle that network, not the
+        owner logging in from elsewhere or from a browser known to work"""
+        saved = config.get('session', 'max_attempt')
+        config.set('session', 'max_attempt', '2')  # short waits
+        try:
+            email, password = 'sun.home@example.com', 'home-password'
+            known = self.client()
+            self.assertEqual(self.login(known, email, password,
+                    address='203.0.113.5').status_code, 303)
+            # logged out, the browser keeps its device cookie
+            known.delete_cookie('portal_session',
+                path=f'/{self.db_name}/portal/')
+            attacker = self.client()
+            for attempt in range(3):
+                response = self.login(attacker, email, 'guess-%d' % attempt,
+                    address='203.0.113.7')
+                self.assertEqual(response.status_code, 401)
+            # the attacker's network is throttled, the right password too
+            response = self.login(attacker, email, password,
+                address='203.0.113.7')
+            self.assertIn('尝试次数过多', response.get_data(as_text=True))
+            # the owner, from another network, logs in
+            self.assertEqual(self.login(self.client(), email, password,
+                    address='198.51.100.20').status_code, 303)
+            # and so does her own browser on the attacker's network
+            self.assertEqual(self.login(known, email, password,
+                    address='203.0.113.7').status_code, 303)
+            response = self.client().post(self.url('api/login'), json={
+                    'email': ' Sun.Home@example.com', 'password': password},
+                environ_base={'REMOTE_ADDR': '203.0.113.7'})
+            self.assertEqual(response.status_code, 429)
+        finally:
+            config.set('session', 'max_attempt', saved or '5')
 
     def test_password_reset(self):
         "An owner resets a forgotten password through the emailed link"
@@ -167,7 +238,7 @@ class PortalAccountTestCase(RouteTestCase):
         "A current tenant registers with the unit code and phone on record"
         client = self.client()
         data = {'estate': str(self.estate), 'unit': 'b-2-1101',
-            'phone': '13900139000', 'email': 'zhou@example.com',
+            'phone': '+86 139-0013-9000', 'email': 'zhou@example.com',
             'password': 'zhou-password', 'confirm': 'zhou-password'}
         for field, value in [('phone', '13900139001'), ('unit', 'B-2-1103')]:
             response = self.form(client, 'register', **{**data, field: value})
@@ -182,8 +253,13 @@ class PortalAccountTestCase(RouteTestCase):
             'zhou-password')
         self.assertEqual(response.status_code, 401)
         self.assertIn('请先确认邮箱', response.get_data(as_text=True))
+        response = self.client().post(self.url('api/login'), json={
+                'email': 'zhou@example.com', 'password': 'zhou-password'})
+        self.assertEqual(response.json, {'error': 'email not validated'})
         link, = self.mailbox.links('zhou@example.com', 'validate-email')
-        response = client.get(link[link.index('/', len('http://')):])
+        self.assertTrue(link.startswith(PORTAL_URL % self.db_name))
+        parts = urlsplit(link)
+        response = client.get(parts.path + '?' + parts.query)
         self.assertIn('邮箱已确认', response.get_data(as_text=True))
 
         client = self.client()
@@ -214,6 +290,14 @@ class PortalAccountTestCase(RouteTestCase):
             response = self.form(client, 'register',
                 **{**data, 'phone': f'1360000{attempt:04d}'})
         self.assertIn('尝试次数过多', response.get_data(as_text=True))
+        # the same unit spelled otherwise is the same unit, and counted so
+        for estate, unit, phone in [('00%d' % self.estate, 'B-2-1102', '1'),
+                (str(self.estate), ' b-2-1102 ', '2')]:
+            response = self.form(client, 'register', **{**data,
+                    'estate': estate, 'unit': unit,
+                    'phone': '1360000' + phone})
+            self.assertIn('尝试次数过多', response.get_data(as_text=True),
+                msg=(estate, unit))
         # a registration that would verify still works for another unit:
         # the limit is per unit, so one owner cannot lock out the others
         response = self.form(client, 'register',

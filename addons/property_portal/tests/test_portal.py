@@ -137,6 +137,26 @@ class PortalRouteTestCase(RouteTestCase):
         self.assertEqual(other.get_data(), missing.get_data())
         self.assertNotIn('A-1-0102', other.get_data(as_text=True))
 
+    def test_ids_beyond_the_database_not_found(self):
+        "Ids of 2^63 and more answer 404 like unknown ids, not a 500"
+        client = self.login(self.client(), 'wang@example.com')
+        headers = {'Authorization': 'Bearer ' + self.api_session(
+                self.client(), 'wang@example.com')}
+        missing = client.get(self.url('units/999999')).get_data()
+        for big in [2 ** 63 - 1, 2 ** 63, 2 ** 64, 10 ** 30]:
+            for path in ['units/%d', 'requests/%d', 'requests/1/photos/%d',
+                    'bills/%d', 'bills/%d/pdf', 'notices/%d',
+                    'visitors/%d']:
+                response = client.get(self.url(path % big))
+                self.assertEqual(response.status_code, 404, msg=path)
+                if path == 'units/%d':
+                    self.assertEqual(response.get_data(), missing)
+            for path in ['api/units/%d', 'api/requests/%d', 'api/bills/%d',
+                    'api/notices/%d', 'api/visitors/%d']:
+                response = client.get(self.url(path % big), headers=headers)
+                self.assertEqual(response.status_code, 404, msg=path)
+                self.assertEqual(response.json, {'error': 'not found'})
+
     def test_pages_need_a_session(self):
         "Without a session, or with a tampered one, pages go to the login"
         for cookie in [None, 'f' * 64, 'not-a-session']:

@@ -158,6 +158,7 @@ class PortalRequestTestCase(RouteTestCase):
         client = self.login('li@example.com')
         cases = [
             ({'description': 'x'}, '至少 5 个字'),
+            ({'description': '漏' * 2001}, '最多 2000 个字符'),
             ({'type': 'rectification'}, '请选择报事类型'),
             ({'unit': str(self.units['wang@example.com'])},
                 '请选择您的一处房屋'),
@@ -212,7 +213,9 @@ class PortalRequestTestCase(RouteTestCase):
         for body in [{}, {'type': 'repair', 'unit': self.units[
                         'wang@example.com'], 'description': "不是我的房子"},
                 {'type': 'repair', 'unit': self.units['li@example.com'],
-                    'description': 'x'}]:
+                    'description': 'x'},
+                {'type': 'repair', 'unit': self.units['li@example.com'],
+                    'description': '漏' * 2001}]:
             response = client.post(self.url('api/requests'), json=body,
                 headers=headers)
             self.assertEqual(response.status_code, 400, msg=body)

@@ -156,7 +156,8 @@ class PortalVisitorTestCase(RouteTestCase):
         before = len(self.visitors())
         cases = [
             ({'name': '  '}, '请填写访客姓名'),
-            ({'name': '长' * 51}, '请填写访客姓名'),
+            ({'name': '长' * 51}, '最多 50 个字符'),
+            ({'plate': '浙A' + '1' * 30}, '最多 20 个字符'),
             ({'unit': str(self.units['li@example.com'])}, '请选择您名下的房屋'),
             ({'unit': '999999'}, '请选择您名下的房屋'),
             ({'unit': 'abc'}, '请选择您名下的房屋'),
