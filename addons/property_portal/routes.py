@@ -24,6 +24,7 @@ from trytond import config
 from trytond.exceptions import RateLimitException
 from trytond.res.exceptions import PasswordError
 from trytond.i18n import gettext
+from trytond.modules.property_service.phone import same_phone
 from trytond.protocols.jsonrpc import JSONEncoder, json
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
 from trytond.transaction import Transaction, TransactionError
@@ -432,7 +433,7 @@ def register(page):
             for occupancy in Occupancy.search([
                         ('unit', 'in', [u.id for u in units]),
                         ('current', '=', True)]):
-                if any(re.sub(r'[^0-9+]', '', m.value or '') == phone
+                if any(same_phone(m.value, phone)
                         for m in occupancy.party.contact_mechanisms
                         if m.type in {'phone', 'mobile'}):
                     party = occupancy.party
