@@ -72,8 +72,23 @@ class Party(PersonalDataMixin, metaclass=PoolMeta):
         if not may_read('party.contact_mechanism',
                 ['rec_name', 'value', 'value_compact']):
             skip.add('contact_mechanisms.rec_name')
-        return [d for d in domain
-            if not (isinstance(d, tuple) and d[0] in skip)]
+        return _without_leaves(domain, skip) if skip else domain
+
+
+def _without_leaves(domain, names):
+    "The domain without its leaves on these field names, at any depth"
+    result = []
+    for item in domain:
+        if isinstance(item, (list, tuple)) and item and isinstance(
+                item[0], str) and item[0] not in {'AND', 'OR'}:
+            if item[0] in names:
+                continue
+            result.append(item)
+        elif isinstance(item, list):
+            result.append(_without_leaves(item, names))
+        else:
+            result.append(item)
+    return result
 
 
 class ContactMechanism(PersonalDataMixin, metaclass=PoolMeta):
