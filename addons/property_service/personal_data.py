@@ -148,7 +148,7 @@ class PersonalDataAccess(ModelSQL, ModelView):
 
     user = fields.Many2One('res.user', "User", readonly=True)
     party = fields.Many2One(
-        'party.party', "Person", readonly=True, ondelete='CASCADE')
+        'party.party', "Person", readonly=True, ondelete='SET NULL')
     model = fields.Char("Model", readonly=True)
     record = fields.Integer("Record", readonly=True)
     field_names = fields.Char("Fields", readonly=True)
