@@ -459,6 +459,16 @@ class PropertyAccessTestCase(_DBTestCase):
                         'party': owner.id, 'type': 'mobile',
                         'value': '1380013'}])
 
+    def test_name_search_drops_denied_branches_at_any_depth(self):
+        "Modules that extend the party's name search nest it: still dropped"
+        from trytond.modules.property_service.party import _without_leaves
+        leaf = ('contact_mechanisms.rec_name', 'ilike', '%5678%')
+        domain = ['OR', ['OR', ('code', 'ilike', '%5678%'), leaf],
+            ('bank_accounts.numbers.rec_name', 'ilike', '%5678%')]
+        self.assertEqual(_without_leaves(domain, {leaf[0]}), ['OR',
+                ['OR', ('code', 'ilike', '%5678%')],
+                ('bank_accounts.numbers.rec_name', 'ilike', '%5678%')])
+
     @with_transaction()
     def test_personal_data_reads_are_logged(self):
         "Staff reads of phones and ID numbers are logged; few read the log"
