@@ -576,9 +576,14 @@ def populate(pool, args):
                 'value': '0571-8888 6000'},
             {'party': company_party.id, 'type': 'email',
                 'value': 'service@anju-wuye.example.com'}])
+    # China: the default country of phone numbers typed without +86
+    Country = pool.get('country.country')
+    china = (Country.search([('code', '=', 'CN')], limit=1)
+        or Country.create([{'name': '中国', 'code': 'CN'}]))[0]
     Address.create([{'party': company_party.id,
                 'street_unstructured': '西湖区天目山路 181 号 安居大厦 12 楼',
-                'city': '杭州市', 'postal_code': '310013'}])
+                'city': '杭州市', 'postal_code': '310013',
+                'country': china.id}])
     company, = Company.create([{
                 'party': company_party.id, 'currency': cny.id,
                 'timezone': 'Asia/Shanghai'}])

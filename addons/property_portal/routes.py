@@ -24,6 +24,7 @@ from trytond import config
 from trytond.exceptions import RateLimitException
 from trytond.res.exceptions import PasswordError
 from trytond.i18n import gettext
+from trytond.modules.property_service.phone import normalize_phone
 from trytond.protocols.jsonrpc import JSONEncoder, json
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
 from trytond.transaction import Transaction, TransactionError
@@ -250,18 +251,6 @@ def too_long(page, model, values, size=None):
     return None
 
 
-def phone_digits(value):
-    """A phone number as its national digits, so that '+86 138 0013 8000',
-    '138-0013-8000' and '13800138000' compare (and count) as one"""
-    digits = re.sub(r'[^0-9]', '', value or '')
-    # China's country code, then the trunk 0 of a landline (0571-...)
-    if digits.startswith('0086'):
-        digits = digits[4:]
-    elif digits.startswith('86') and len(digits) >= 12:
-        digits = digits[2:]
-    return digits[1:] if digits.startswith('0') else digits
-
-
 def language_of(request):
     language = request.cookies.get(LANGUAGE_COOKIE)
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
@@ -472,7 +461,7 @@ def register(page):
         # is unit B-2-1101, so no spelling gets a fresh count
         estate_id = parse_id(form.get('estate', ''))
         code = re.sub(r'\s', '', form.get('unit', '')).upper()
-        phone = phone_digits(form.get('phone', ''))
+        phone = normalize_phone(form.get('phone', ''))
         email = login_key(form.get('email', ''))
         password = form.get('password', '')
         # guessing phone numbers for a unit is limited like logins are
@@ -491,7 +480,7 @@ def register(page):
             for occupancy in Occupancy.search([
                         ('unit', 'in', [u.id for u in units]),
                         ('current', '=', True)]):
-                if any(phone_digits(m.value) == phone
+                if any(normalize_phone(m.value) == phone
                         for m in occupancy.party.contact_mechanisms
                         if m.type in {'phone', 'mobile'}):
                     party = occupancy.party

@@ -15,7 +15,8 @@ class ContactMechanism(metaclass=PoolMeta):
         fields.Char("Value (Masked)"), 'get_masked_value')
 
     def get_masked_value(self, name):
-        return mask(self.value)
+        # the E.164 form: the same mask however the number was typed
+        return mask(self.value_compact or self.value)
 
 
 class Identifier(metaclass=PoolMeta):

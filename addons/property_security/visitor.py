@@ -5,6 +5,8 @@ import secrets
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, Workflow, fields
+from trytond.modules.property_service.personal_data import (
+    VISITOR, PersonalDataMixin)
 from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
@@ -15,10 +17,13 @@ from .exceptions import DeleteHistoryError, PassError, VisitorError
 _done = Eval('state').in_(['checked_out', 'cancelled'])
 
 
-class Visitor(Workflow, ModelSQL, ModelView):
+class Visitor(PersonalDataMixin, Workflow, ModelSQL, ModelView):
     "Visitor registration (访客登记) and pass (通行证)"
     __name__ = 'property.visitor'
     __string__ = "Visitor"
+    _personal_data = {
+        f: VISITOR for f in ['name', 'id_number', 'phone', 'plate']}
+    _personal_data_party = 'host_party'
     estate = fields.Many2One(
         'property.estate', "Estate", required=True, ondelete='RESTRICT',
         states={'readonly': Eval('state') != 'expected'})

@@ -9,10 +9,11 @@ from trytond.pyson import Eval
 
 from .exceptions import (
     DeleteHistoryError, OccupancyDateError, OwnerShareError)
+from .personal_data import RESIDENCE, PersonalDataMixin
 from .unit import OWNER_ROLES
 
 
-class Occupancy(ModelSQL, ModelView):
+class Occupancy(PersonalDataMixin, ModelSQL, ModelView):
     """Occupancy (住户关系): a party's role in a unit over a period.
 
     History is never deleted: moving out sets the end date (the day the
@@ -20,6 +21,7 @@ class Occupancy(ModelSQL, ModelView):
     before the end date)."""
     __name__ = 'property.occupancy'
     __string__ = "Occupancy"
+    _personal_data = {'party': RESIDENCE}
 
     unit = fields.Many2One(
         'property.unit', "Unit", required=True, ondelete='RESTRICT')

@@ -8,6 +8,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .exceptions import AreaError, DeleteHistoryError
+from .personal_data import (
+    RESIDENCE, PersonalDataMixin, caller_access, may_read)
 
 USAGES = [
     ('residential', "Residential"),
@@ -18,11 +20,13 @@ USAGES = [
 OWNER_ROLES = {'owner', 'co_owner'}
 
 
-class Unit(DeactivableMixin, ModelSQL, ModelView):
+class Unit(PersonalDataMixin, DeactivableMixin, ModelSQL, ModelView):
     "Unit (房屋): an apartment, shop, office or storage room"
     __name__ = 'property.unit'
     __string__ = "Unit"
     _rec_name = 'code'
+    _personal_data = {f: RESIDENCE
+        for f in ['occupancies', 'owners', 'owner_names', 'residents']}
 
     estate = fields.Many2One(
         'property.estate', "Estate", required=True, ondelete='RESTRICT',
@@ -125,11 +129,15 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
             bool_op = 'AND'
         else:
             bool_op = 'OR'
-        return [bool_op,
+        domain = [bool_op,
             ('code', operator, operand, *extra),
             ('estate.name', operator, operand, *extra),
-            ('occupancies.party.name', operator, operand, *extra),
             ]
+        # by owner or tenant name only for who may know who lives where
+        if (may_read('property.unit', ['occupancies'])
+                and may_read('property.occupancy', ['party'])):
+            domain.append(('occupancies.party.name', operator, operand, *extra))
+        return domain
 
     @classmethod
     def _current_occupancy_domain(cls, date=None):
@@ -144,10 +152,14 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
     def get_current_parties(cls, units, names):
         Occupancy = Pool().get('property.occupancy')
         result = {n: defaultdict(list) for n in names}
-        occupancies = Occupancy.search([
-                ('unit', 'in', [u.id for u in units]),
-                *cls._current_occupancy_domain(),
-                ], order=[('start_date', 'ASC'), ('id', 'ASC')])
+        occupancies = []
+        if may_read('property.occupancy', ['unit', 'party']):
+            # with the caller's rules, not as root
+            with caller_access():
+                occupancies = Occupancy.search([
+                        ('unit', 'in', [u.id for u in units]),
+                        *cls._current_occupancy_domain(),
+                        ], order=[('start_date', 'ASC'), ('id', 'ASC')])
         for occupancy in occupancies:
             unit_id = occupancy.unit.id
             if occupancy.role in OWNER_ROLES:

@@ -6,7 +6,6 @@ file is refused with the line number and reason of every bad row."""
 import csv
 import datetime
 import io
-import re
 from decimal import Decimal, InvalidOperation
 
 from trytond.i18n import gettext
@@ -15,6 +14,7 @@ from trytond.pool import Pool
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import UnitImportError
+from .phone import normalize_phone
 from .unit import USAGES
 
 COLUMNS = [
@@ -29,7 +29,6 @@ USAGE_ALIASES = {
     '住宅': 'residential', '商铺': 'commercial', '商业': 'commercial',
     '办公': 'office', '储藏': 'storage', '储藏室': 'storage',
     }
-PHONE = re.compile(r'^\+?[0-9][0-9 \-]{5,18}[0-9]$')
 MAX_REPORTED_ERRORS = 200
 
 
@@ -149,7 +148,8 @@ class UnitImport(Wizard):
                 error(line, 'msg_unit_import_usage', value=usage)
             row['owner_name'] = values.get('owner_name') or None
             row['owner_phone'] = values.get('owner_phone') or None
-            if row['owner_phone'] and not PHONE.match(row['owner_phone']):
+            if row['owner_phone'] and not normalize_phone(
+                    row['owner_phone']):
                 error(line, 'msg_unit_import_phone', value=row['owner_phone'])
             if row['owner_phone'] and not row['owner_name']:
                 error(line, 'msg_unit_import_owner_name')
@@ -221,15 +221,21 @@ class UnitImport(Wizard):
         # One party per owner name and phone, reusing the parties on record
         owner_rows = [(r, u) for r, u in zip(rows, units) if r['owner_name']]
         parties = {}
-        phones = [r['owner_phone'] for r, _ in owner_rows if r['owner_phone']]
+        # numbers compared in E.164, however they were typed
+        phones = [normalize_phone(r['owner_phone'])
+            for r, _ in owner_rows if r['owner_phone']]
         if phones:
             for party in Party.search([
-                        ('contact_mechanisms.value', 'in', phones)]):
+                        ('contact_mechanisms.value_compact', 'in', phones)]):
                 for mechanism in party.contact_mechanisms:
-                    parties[(party.name, mechanism.value)] = party
+                    parties[(party.name, mechanism.value_compact)] = party
+
+        def key_of(row):
+            return (row['owner_name'], normalize_phone(row['owner_phone']))
+
         to_create = {}
         for row, _ in owner_rows:
-            key = (row['owner_name'], row['owner_phone'])
+            key = key_of(row)
             if key not in parties and key not in to_create:
                 values = {'name': row['owner_name']}
                 if row['owner_phone']:
@@ -243,7 +249,7 @@ class UnitImport(Wizard):
             parties.update(zip(to_create.keys(), created))
         Occupancy.create([{
                     'unit': unit.id,
-                    'party': parties[(r['owner_name'], r['owner_phone'])].id,
+                    'party': parties[key_of(r)].id,
                     'role': 'owner',
                     'share': Decimal(100),
                     'start_date': r['owner_since'] or today,

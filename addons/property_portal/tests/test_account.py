@@ -238,6 +238,7 @@ class PortalAccountTestCase(RouteTestCase):
         "A current tenant registers with the unit code and phone on record"
         client = self.client()
         data = {'estate': str(self.estate), 'unit': 'b-2-1101',
+            # typed otherwise than on record (13900139000)
             'phone': '+86 139-0013-9000', 'email': 'zhou@example.com',
             'password': 'zhou-password', 'confirm': 'zhou-password'}
         for field, value in [('phone', '13900139001'), ('unit', 'B-2-1103')]:

@@ -110,7 +110,8 @@ class SecurityAccessTestCase(_DBTestCase):
                         'place': "Gate", 'occurred_at': NOW,
                         }])
             estates[code] = estate
-        self.owner = owner
+            if code == 'A':
+                self.owner = owner
         return estates, users, rounds, visitors, incidents
 
     @contextmanager
@@ -278,7 +279,7 @@ class SecurityAccessTestCase(_DBTestCase):
         identifier, = owner.identifiers
         with self._as(users['guard']):
             self.assertEqual(Party.read([owner.id], ['name'])[0]['name'],
-                "Owner B")
+                "Owner A")
             for Model, record, field in [
                     (Mechanism, mechanism, 'value'),
                     (Mechanism, mechanism, 'rec_name'),
@@ -288,7 +289,7 @@ class SecurityAccessTestCase(_DBTestCase):
                     Model.read([record.id], [field])
             self.assertEqual(
                 Mechanism.read([mechanism.id], ['masked_value'])[0][
-                    'masked_value'], '*******5678')
+                    'masked_value'], '**********5678')
             self.assertEqual(
                 Identifier.read([identifier.id], ['masked_code'])[0][
                     'masked_code'], '**************1234')
@@ -299,7 +300,40 @@ class SecurityAccessTestCase(_DBTestCase):
             with self._as(users[role]):
                 self.assertEqual(
                     Mechanism.read([mechanism.id], ['value'])[0]['value'],
-                    '13912345678', msg=role)
+                    '+86 139 1234 5678', msg=role)
+
+    @with_transaction()
+    def test_guard_cannot_find_people_by_phone_or_id(self):
+        "A guard cannot confirm phone or ID numbers by searching (R12)"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Identifier = pool.get('party.identifier')
+        _, users, _, _, _ = self._setup()
+        owner = self.owner
+        identifier, = owner.identifiers
+        searches = ['%2345678%', '139-1234-5678', '33010219900101%']
+        with self._as(users['guard']):
+            self.assertEqual(
+                Party.search([('rec_name', 'ilike', 'Owner A')]), [owner])
+            for text in searches:
+                self.assertEqual(
+                    Party.search([('rec_name', 'ilike', text)]), [], msg=text)
+            with self.assertRaises(AccessError):
+                Identifier.read([identifier.id], ['code_compact'])
+            for domain in [
+                    [('code_compact', 'like', '%1990%')],
+                    [('party.identifiers', 'where', [
+                                ('code', 'like', '%1990%')])]]:
+                with self.assertRaises(AccessError, msg=domain):
+                    Identifier.search(domain)
+            with self.assertRaises(AccessError):
+                Party.search([('contact_mechanisms', 'where', [
+                                ('value_compact', 'like', '%5678')])])
+        with self._as(users['manager']):
+            for text in searches:
+                self.assertEqual(
+                    Party.search([('rec_name', 'ilike', text)]), [owner],
+                    msg=text)
 
 
 del _DBTestCase

@@ -5,6 +5,7 @@ see who lives where, another company's estates stay invisible."""
 from contextlib import contextmanager
 from decimal import Decimal
 
+from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, create_employee
 from trytond.pool import Pool
@@ -13,6 +14,7 @@ from trytond.transaction import Transaction
 
 ROLES = ['manager', 'clerk', 'technician', 'guard', 'accountant',
     'archivist']
+PHONES = {'A': '13800138000', 'B': '13900139000', 'X': '13700137000'}
 
 
 class PropertyAccessTestCase(_DBTestCase):
@@ -44,7 +46,13 @@ class PropertyAccessTestCase(_DBTestCase):
             unit, = Unit.create([{
                         'building': building.id, 'number': '0101',
                         'building_area': Decimal('88.00')}])
-            owner, = Party.create([{'name': f"Owner {code}"}])
+            owner, = Party.create([{'name': f"Owner {code}",
+                        'contact_mechanisms': [('create', [{
+                                        'type': 'mobile',
+                                        'value': PHONES[code]}])],
+                        'identifiers': [('create', [{
+                                        'code': f'ID-{code}-19900101'}])],
+                        }])
             Occupancy.create([{
                         'unit': unit.id, 'party': owner.id, 'role': 'owner',
                         'share': Decimal(100)}])
@@ -348,6 +356,157 @@ class PropertyAccessTestCase(_DBTestCase):
         with self._as(users['technician']):
             with self.assertRaises(AccessError):
                 Pool().get('property.ticket.kpi').search([])
+
+
+    def _owner(self, estate):
+        Party = Pool().get('party.party')
+        owner, = Party.search([('name', '=', f"Owner {estate.code}")])
+        return owner
+
+    @with_transaction()
+    def test_people_scoped_to_estates(self):
+        "Staff see the people of their estates only, with their phones"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Mechanism = pool.get('party.contact_mechanism')
+        Occupancy = pool.get('property.occupancy')
+        estates, users = self._setup()
+        owner_a, owner_b = self._owner(estates['A']), self._owner(estates['B'])
+        with self._as(users['manager_b']):
+            names = {p.name for p in Party.search([])}
+            self.assertIn("Owner B", names)
+            self.assertNotIn("Owner A", names)
+            # companies and staff stay visible
+            self.assertIn("Employee clerk", names)
+            self.assertEqual(Mechanism.search([
+                        ('party.property_units.estate', '=',
+                            estates['A'].id)]), [])
+            self.assertNotIn(PHONES['A'], str(Mechanism.search_read(
+                        [], fields_names=['value_compact'])))
+            for Model, record in [(Party, owner_a),
+                    (Mechanism, owner_a.contact_mechanisms[0])]:
+                with self.assertRaises(AccessError):
+                    Model.read([record.id], ['rec_name'])
+        with self._as(users['clerk']):
+            self.assertEqual(Mechanism.read(
+                    [owner_a.contact_mechanisms[0].id], ['value_compact'])[0][
+                    'value_compact'], '+8613800138000')
+            with self.assertRaises(AccessError):
+                Mechanism.read(
+                    [owner_b.contact_mechanisms[0].id], ['value_compact'])
+        # an owner in both estates: B's manager sees B's unit only
+        unit_a = estates['A'].units[0]
+        Occupancy.create([{'unit': estates['B'].units[0].id,
+                    'party': owner_a.id, 'role': 'tenant'}])
+        with self._as(users['manager_b']):
+            units = Party.read([owner_a.id], ['property_units'])[0][
+                'property_units']
+            self.assertEqual(list(units), [estates['B'].units[0].id])
+        with self._as(users['admin']):
+            self.assertEqual(len(Party.search([('name', 'like', 'Owner %')])), 3)
+            self.assertIn(unit_a.id, Party.read(
+                    [owner_a.id], ['property_units'])[0]['property_units'])
+
+    @with_transaction()
+    def test_guard_and_technician_do_not_learn_who_lives_where(self):
+        "Unit owners and residents, a party's units: denied, not searchable"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Unit = pool.get('property.unit')
+        estates, users = self._setup()
+        owner = self._owner(estates['A'])
+        unit = estates['A'].units[0]
+        for role in ['guard', 'technician']:
+            with self._as(users[role]):
+                self.assertEqual(Unit.read([unit.id], ['code'])[0]['code'],
+                    unit.code, msg=role)
+                for field in ['owners', 'owner_names', 'residents']:
+                    with self.assertRaises(AccessError, msg=field):
+                        Unit.read([unit.id], [field])
+                with self.assertRaises(AccessError, msg=role):
+                    Party.read([owner.id], ['property_units'])
+                with self.assertRaises(AccessError, msg=role):
+                    Unit.search([('owners', '=', owner.id)])
+                self.assertEqual(
+                    Unit.search([('rec_name', 'ilike', 'Owner A')]), [],
+                    msg=role)
+                self.assertNotIn('owner_names',
+                    Unit.fields_view_get(view_type='tree')['fields'])
+        with self._as(users['manager']):
+            self.assertEqual(
+                Unit.search([('rec_name', 'ilike', 'Owner A')]), [unit])
+            self.assertEqual(Unit.read([unit.id], ['owner_names'])[0][
+                    'owner_names'], "Owner A")
+
+    @with_transaction()
+    def test_phone_search_any_format(self):
+        "A phone number is found however it is typed"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Mechanism = pool.get('party.contact_mechanism')
+        estates, users = self._setup()
+        owner = self._owner(estates['A'])
+        self.assertEqual(
+            owner.contact_mechanisms[0].value, '+86 138 0013 8000')
+        with self._as(users['clerk']):
+            for text in ['138-0013-8000', '+8613800138000', '13800138000',
+                    '138 0013 8000', '%0013-8000%']:
+                self.assertEqual(
+                    Party.search([('rec_name', 'ilike', text)]), [owner],
+                    msg=text)
+        with self.assertRaises(UserError):
+            Mechanism.create([{
+                        'party': owner.id, 'type': 'mobile',
+                        'value': '1380013'}])
+
+    def test_name_search_drops_denied_branches_at_any_depth(self):
+        "Modules that extend the party's name search nest it: still dropped"
+        from trytond.modules.property_service.party import _without_leaves
+        leaf = ('contact_mechanisms.rec_name', 'ilike', '%5678%')
+        domain = ['OR', ['OR', ('code', 'ilike', '%5678%'), leaf],
+            ('bank_accounts.numbers.rec_name', 'ilike', '%5678%')]
+        self.assertEqual(_without_leaves(domain, {leaf[0]}), ['OR',
+                ['OR', ('code', 'ilike', '%5678%')],
+                ('bank_accounts.numbers.rec_name', 'ilike', '%5678%')])
+
+    @with_transaction()
+    def test_personal_data_reads_are_logged(self):
+        "Staff reads of phones and ID numbers are logged; few read the log"
+        pool = Pool()
+        Mechanism = pool.get('party.contact_mechanism')
+        Identifier = pool.get('party.identifier')
+        Access = pool.get('property.personal_data.access')
+        estates, users = self._setup()
+        owner = self._owner(estates['A'])
+        mechanism, = owner.contact_mechanisms
+        identifier, = owner.identifiers
+        # reads by code (no access checks) are not staff reads
+        self.assertTrue(mechanism.value)
+        self.assertEqual(Access.search([]), [])
+        with self._as(users['clerk']):
+            Mechanism.read([mechanism.id], ['value', 'type'])
+            Identifier.search_read([], fields_names=['code'])
+            with self.assertRaises(AccessError):
+                Access.search([])
+        logs = Access.search([], order=[('id', 'ASC')])
+        self.assertEqual(
+            [(a.user, a.party, a.model, a.record, a.field_names)
+                for a in logs],
+            [(users['clerk'], owner, 'party.contact_mechanism',
+                    mechanism.id, 'value'),
+                (users['clerk'], owner, 'party.identifier',
+                    identifier.id, 'code')])
+        self.assertTrue(all(a.date for a in logs))
+        for role, count in [('manager', 2), ('archivist', 2), ('admin', 2),
+                ('manager_b', 0)]:
+            with self._as(users[role]):
+                self.assertEqual(len(Access.search([])), count, msg=role)
+        with self._as(users['manager']):
+            for method, args in [('write', ([logs[0]], {'field_names': ''})),
+                    ('delete', (logs,)),
+                    ('create', ([{'field_names': 'x'}],))]:
+                with self.assertRaises(AccessError, msg=method):
+                    getattr(Access, method)(*args)
 
 
 del _DBTestCase
