@@ -66,6 +66,12 @@ esac
 echo "== tests on $backend (DB_CACHE key $key)"
 start=$(date +%s)
 status=0
+# test paths given (`scripts/test.sh sqlite addons/x/tests/test_y.py -k z`)
+# replace the whole suite; other arguments only filter it
+if [ $# -gt 0 ] && [ -e "${1%%::*}" ]; then
+    paths=()
+    [ "$backend" = sqlite ] && paths=(--ignore=tests/postgresql)
+fi
 .venv/bin/python -m pytest -q -p no:cacheprovider "${paths[@]}" "$@" \
     || status=$?
 echo "== tests on $backend: $(( $(date +%s) - start )) s, exit $status"
