@@ -136,6 +136,21 @@ def building_codes():
         yield code
 
 
+class Progress:
+    """Prints how much of a long step is done and at what rate (the demo's
+    data files call show() after each batch)"""
+
+    def __init__(self, label, total):
+        self.label, self.total = label, total
+        self.started = time.monotonic()
+
+    def show(self, done, extra=''):
+        seconds = max(time.monotonic() - self.started, 1e-6)
+        print('  %s %s/%s (%.1f/s, %.0f s)%s' % (
+                self.label, f'{done:,}', f'{self.total:,}', done / seconds,
+                seconds, extra), flush=True)
+
+
 def batched(values, size=BATCH):
     for i in range(0, len(values), size):
         yield values[i:i + size]
