@@ -211,11 +211,6 @@ def bill_history(pool, company, today, count, rng, target=0):
     if buildings is not None:
         unit_domain.append(('building', 'in', [b.id for b in buildings]))
     n_units = Unit.search_count(unit_domain)
-    print('  billing history: %d months of %s units (%s)' % (
-            count, f'{n_units:,}', 'every building' if buildings is None
-            else '%d buildings: %s' % (len(buildings), ', '.join(
-                    '%s %s' % (b.estate.code, b.code) for b in buildings))),
-        flush=True)
     methods = {m.name: m for m in Method.search([
                 ('company', '=', company.id)])}
     method_names = [n for n, _ in METHODS]
@@ -256,6 +251,12 @@ def bill_history(pool, company, today, count, rng, target=0):
     # would have the whole transaction retried
     for run in runs:
         run.lock_posting()
+    # after the locks: a lock granted restarts the transaction
+    print('  billing history: %d months of %s units (%s)' % (
+            count, f'{n_units:,}', 'every building' if buildings is None
+            else '%d buildings: %s' % (len(buildings), ', '.join(
+                    '%s %s' % (b.estate.code, b.code) for b in buildings))),
+        flush=True)
     payments = defaultdict(list)  # (date, party id) -> bills
     bills = 0
     progress = Progress('billing runs: units', n_units * len(runs))

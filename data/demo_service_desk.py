@@ -333,7 +333,8 @@ def populate(pool, args):
         progress = Progress('ticket history lines', len(rows))
         for start in range(0, len(rows), 2000):
             History.create(rows[start:start + 2000])
-            progress.show(min(start + 2000, len(rows)))
+            if start % 10000 == 8000 or start + 2000 >= len(rows):
+                progress.show(min(start + 2000, len(rows)))
         counts['history lines'] = len(rows)
         progress = Progress('work orders', len(orders))
         for start in range(0, len(orders), BATCH):
