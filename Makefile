@@ -21,7 +21,10 @@ DEMO_BILLING_UNITS ?= 300
 
 .PHONY: run demo rebuild-demo test test-pg venv sao system-deps runtime-deps lint clean
 
-run: venv sao runtime-deps demo
+# venv (pip) and sao (npm) are independent downloads: made side by side
+run:
+	@$(MAKE) --no-print-directory -j2 venv sao
+	@$(MAKE) --no-print-directory runtime-deps demo
 	@bash scripts/serve.sh
 
 demo: venv
