@@ -13,21 +13,26 @@ export TRYTOND_WEB__ROOT := $(CURDIR)/sao/package
 PG_URI ?= postgresql://127.0.0.1:5432/
 # Demo size: units over the 2 demo estates (up to 100000 for benchmarks)
 UNITS ?= 2000
-# Months of billing history in the demo (bills and payments; 0 for none:
-# each month costs about 1.5 minutes per 1,000 units)
-DEMO_BILLING_MONTHS ?= 3
+# Months of billing history in the demo (bills and payments; 0 for none)
+# and the units it covers (the first buildings of each estate; 0 for every
+# unit: each month costs about 1.5 minutes per 1,000 units)
+DEMO_BILLING_MONTHS ?= 4
+DEMO_BILLING_UNITS ?= 300
 
 .PHONY: run demo rebuild-demo test test-pg venv sao system-deps runtime-deps lint clean
 
-run: venv sao runtime-deps demo
+# venv (pip) and sao (npm) are independent downloads: made side by side
+run:
+	@$(MAKE) --no-print-directory -j2 venv sao
+	@$(MAKE) --no-print-directory runtime-deps demo
 	@bash scripts/serve.sh
 
 demo: venv
-	@UNITS=$(UNITS) DEMO_BILLING_MONTHS=$(DEMO_BILLING_MONTHS) bash scripts/create_demo_db.sh
+	@UNITS=$(UNITS) DEMO_BILLING_MONTHS=$(DEMO_BILLING_MONTHS) DEMO_BILLING_UNITS=$(DEMO_BILLING_UNITS) bash scripts/create_demo_db.sh
 
 rebuild-demo: venv
 	rm -f var/db/demo.sqlite
-	@UNITS=$(UNITS) DEMO_BILLING_MONTHS=$(DEMO_BILLING_MONTHS) bash scripts/create_demo_db.sh
+	@UNITS=$(UNITS) DEMO_BILLING_MONTHS=$(DEMO_BILLING_MONTHS) DEMO_BILLING_UNITS=$(DEMO_BILLING_UNITS) bash scripts/create_demo_db.sh
 
 test: venv sao system-deps
 	@bash scripts/test.sh sqlite
@@ -38,9 +43,11 @@ test-pg: venv sao system-deps
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml setup.py $(wildcard addons/*/tryton.cfg)
+	@echo "venv: installing Tryton 8.0 and our modules into .venv"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	@echo "venv: ready ($$($(PY) -m pip list 2>/dev/null | grep -ci tryton) Tryton packages)"
 	touch $@
 
 sao: sao/package/.installed

@@ -103,6 +103,23 @@ ROLE_USERS = [
     ('accountant', '孙丽娟', '财务会计', 'group_property_accountant'),
     ('archivist', '吴文博', '档案管理员', 'group_property_archivist'),
     ]
+# What each role opens at login (res.user actions, run in this order: the
+# last tab opened is the one shown), by the xml id of its act_window
+ROLE_ACTIONS = {
+    'manager': ['property_service.act_console_ticket',
+        'property_service.act_ticket_kpi'],
+    'manager2': ['property_service.act_console_ticket',
+        'property_service.act_ticket_kpi'],
+    'clerk': ['property_service.act_console_ticket',
+        'property_service.act_ticket_form'],
+    'technician': ['property_service.act_work_order_form'],
+    'guard': ['property_security.act_visitor_form',
+        'property_security.act_round_form'],
+    'accountant': ['property_billing.act_arrears_summary',
+        'property_billing.act_billing_run_form'],
+    'archivist': ['property_service.act_occupancy_form',
+        'property_service.act_unit_form'],
+    }
 # Employees without a login: (name, estate index)
 OTHER_EMPLOYEES = [
     ('黄秀英', 0), ('郑雪', 1), ('何志强', 1), ('马东亮', 0)]
@@ -134,6 +151,21 @@ def building_codes():
             m, r = divmod(m - 1, 26)
             code = chr(ord('A') + r) + code
         yield code
+
+
+class Progress:
+    """Prints how much of a long step is done and at what rate (the demo's
+    data files call show() after each batch)"""
+
+    def __init__(self, label, total):
+        self.label, self.total = label, total
+        self.started = time.monotonic()
+
+    def show(self, done, extra=''):
+        seconds = max(time.monotonic() - self.started, 1e-6)
+        print('  %s %s/%s (%.1f/s, %.0f s)%s' % (
+                self.label, f'{done:,}', f'{self.total:,}', done / seconds,
+                seconds, extra), flush=True)
 
 
 def batched(values, size=BATCH):
@@ -629,6 +661,20 @@ def populate(pool, args):
         counts['estates'] += len(estates)
 
         lang_id = zh.id
+        ActWindow = pool.get('ir.action.act_window')
+
+        def start_actions(login):
+            "ir.action ids of the role's start screens (modules activated)"
+            ids = []
+            for xml_id in ROLE_ACTIONS.get(login, []):
+                module, fs_id = xml_id.split('.')
+                try:
+                    window = ActWindow(ModelData.get_id(module, fs_id))
+                except KeyError:
+                    continue
+                ids.append(window.action.id)
+            return ids
+
         users = User.create([{
                     'login': login, 'name': name,
                     'password_hash': User.hash_password(login),
@@ -640,6 +686,7 @@ def populate(pool, args):
                     'employee': by_login[login].id,
                     'groups': [('add', [
                                 ModelData.get_id('property_service', group)])],
+                    'actions': [('add', start_actions(login))],
                     } for login, name, _, group in ROLE_USERS])
         counts['users'] += len(users)
         admin, = User.search([('login', '=', 'admin')])

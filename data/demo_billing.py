@@ -11,24 +11,31 @@ per estate and the fee plans of the two demo estates. Does nothing if the
 company has the chart already.
 
 Then, when DEMO_BILLING_MONTHS is set in the environment (a number of
-months, at most HISTORY_MONTHS; ``make run`` sets 3), the billing history of
-the last months (this month included) for every unit, made the way the
-office makes it: a billing run per month over every estate (real posted
-bills, through account_invoice) and the counter
-receipts of property.receipt (real payment moves, reconciled). Payment
-behaviour is drawn from a fixed seed: most owners pay within a few weeks
-with 微信支付, 支付宝, 现金, 银行卡 or 银行转账; some pay a month or two late;
-a few pay nothing (in arrears for every month); a few keep a prepayment
-(预存) that the runs consume. 2,000 units take about 9.5 minutes for 3
-months on SQLite (6,240 bills, 5,455 receipts; see the README).
+months, at most HISTORY_MONTHS; ``make run`` sets 4), the billing history of
+the last months (this month included), made the way the office makes it:
+a billing run per month (real posted bills, through account_invoice) and
+the counter receipts of property.receipt (real payment moves, reconciled).
+The history covers the first buildings of each estate holding about
+DEMO_BILLING_UNITS units (``make run``: 300; 0 for every unit): each bill
+costs about 0.08 s on SQLite, so 2,000 units would take 8-10 minutes for
+3 months; the accountant can bill the current month of the other buildings
+from the client (a run bills nothing twice). Payment behaviour is drawn
+from a fixed seed: most owners pay within a few weeks with 微信支付,
+支付宝, 现金, 银行卡 or 银行转账; some pay a month or two late; a few pay
+nothing (in arrears for every month: 4 months reach the 15, 45 and 90 day
+levels of the dunning procedure); a few keep a prepayment (预存) that the
+runs consume. Progress (counts and rate) is printed as it goes.
 """
 import datetime as dt
 import os
 import random
+import time
 from collections import defaultdict
 
 MODULE = 'property_billing'
-HISTORY_MONTHS = 3
+HISTORY_MONTHS = 4
+# units of the billing history by default (DEMO_BILLING_UNITS)
+HISTORY_UNITS = 300
 
 
 def populate(pool, args):
@@ -59,10 +66,11 @@ def populate(pool, args):
         counts.update(create_fees(pool, company, categories, first))
         months = min(HISTORY_MONTHS,
             int(os.environ.get('DEMO_BILLING_MONTHS') or 0))
+        units = int(os.environ.get('DEMO_BILLING_UNITS', HISTORY_UNITS))
         if months:
             counts.update(bill_history(
                     pool, company, today, months,
-                    random.Random(getattr(args, 'seed', 0) or 0)))
+                    random.Random(getattr(args, 'seed', 0) or 0), units))
     return counts
 
 
@@ -153,19 +161,56 @@ def history_months(today, count):
     return months
 
 
-def bill_history(pool, company, today, count, rng):
-    """Bill each month of the history with a billing run and take the
-    counter payments the parties made since (dated up to today)."""
+def history_buildings(pool, estates, target):
+    """The first buildings of each estate (in creation order) holding
+    about target units together, shared by the estates as their units are
+    (a building that would overshoot an estate's share by more than a
+    quarter is passed over); None for every building (target 0 or at least
+    every unit)"""
+    Building = pool.get('property.building')
+    Unit = pool.get('property.unit')
+    total = Unit.search_count([('estate', 'in', [e.id for e in estates])])
+    if not target or target >= total:
+        return None
+    chosen = []
+    for estate in estates:
+        quota = target * Unit.search_count(
+            [('estate', '=', estate.id)]) / total
+        count = 0
+        for building in Building.search(
+                [('estate', '=', estate.id)], order=[('id', 'ASC')]):
+            if count >= quota:
+                break
+            size = Unit.search_count([('building', '=', building.id)])
+            if count and count + size > 1.25 * quota:
+                continue
+            chosen.append(building)
+            count += size
+    return chosen
+
+
+def bill_history(pool, company, today, count, rng, target=0):
+    """Bill each month of the history with a billing run (of the first
+    buildings holding about target units, 0 for all) and take the counter
+    payments the parties made since (dated up to today)."""
     from trytond.transaction import Transaction
+
+    from demo import Progress
     Run = pool.get('property.billing.run')
     Batch = pool.get('property.billing.run.batch')
     Period = pool.get('account.period')
     Estate = pool.get('property.estate')
+    Unit = pool.get('property.unit')
     Occupancy = pool.get('property.occupancy')
     Method = pool.get('account.invoice.payment.method')
     Receipt = pool.get('property.receipt')
     months = history_months(today, count)
     estates = Estate.search([('company', '=', company.id)])
+    buildings = history_buildings(pool, estates, target)
+    unit_domain = [('estate', 'in', [e.id for e in estates])]
+    if buildings is not None:
+        unit_domain.append(('building', 'in', [b.id for b in buildings]))
+    n_units = Unit.search_count(unit_domain)
     methods = {m.name: m for m in Method.search([
                 ('company', '=', company.id)])}
     method_names = [n for n, _ in METHODS]
@@ -176,7 +221,7 @@ def bill_history(pool, company, today, count, rng):
 
     # who behaves how: drawn once per owner or tenant, in id order
     parties = sorted({o.party.id: o for o in Occupancy.search([
-                    ('unit.estate', 'in', [e.id for e in estates]),
+                    ('unit', 'where', unit_domain),
                     ('role', 'in', ['owner', 'tenant']),
                     ], order=[('id', 'ASC')])}.items())
     behaviour = {}
@@ -200,14 +245,22 @@ def bill_history(pool, company, today, count, rng):
     for month in months:
         period = Period.find(company, date=month)
         runs.append(Run(company=company, period=period, invoice_date=month,
-                estates=estates))
+                estates=estates, buildings=buildings or []))
     Run.save(runs)
     # every lock posting asks for, before any bill: a lock asked later
     # would have the whole transaction retried
     for run in runs:
         run.lock_posting()
+    # after the locks: a lock granted restarts the transaction
+    print('  billing history: %d months of %s units (%s)' % (
+            count, f'{n_units:,}', 'every building' if buildings is None
+            else '%d buildings: %s' % (len(buildings), ', '.join(
+                    '%s %s' % (b.estate.code, b.code) for b in buildings))),
+        flush=True)
     payments = defaultdict(list)  # (date, party id) -> bills
     bills = 0
+    progress = Progress('billing runs: units', n_units * len(runs))
+    done = 0
     with Transaction().set_context(_skip_warnings=True):
         for run in runs:
             # the batches of the run, each created and posted in turn (a
@@ -227,9 +280,13 @@ def bill_history(pool, company, today, count, rng):
                     date = invoice.invoice_date + dt.timedelta(days=delay)
                     if date <= today:
                         payments[(date, invoice.party.id)].append(invoice)
+                done += len(unit_ids)
+                progress.show(done, ', %s: %s bills posted (%.1f bills/s)' % (
+                        run.month.strftime('%Y-%m'), f'{bills:,}',
+                        bills / (time.monotonic() - progress.started)))
     receipts = pay_bills(pool, company, payments, pick_method)
     return {
-        'billing runs': len(runs), 'bills': bills,
+        'billing runs': len(runs), 'units billed': n_units, 'bills': bills,
         'receipts': len(receipts), 'prepayments': len(prepayments),
         'parties in arrears': sum(
             1 for k in behaviour.values() if k == 'arrears'),
@@ -238,25 +295,37 @@ def bill_history(pool, company, today, count, rng):
 
 def pay_bills(pool, company, payments, pick_method):
     "One counter receipt per party and day for what its bills still owe"
+    from demo import Progress
     Invoice = pool.get('account.invoice')
     Receipt = pool.get('property.receipt')
     Line = pool.get('property.billing.line')
+    # what every bill owes and where it is, read at once (not per receipt)
+    invoices = Invoice.browse(sorted(
+            {i.id for bills in payments.values() for i in bills}))
+    to_pay = {i.id: i.amount_to_pay for i in invoices}
+    places = {}
+    for sub in (invoices[i:i + 500] for i in range(0, len(invoices), 500)):
+        for line in Line.search([
+                    ('invoice_line.invoice', 'in', [i.id for i in sub]),
+                    ]):
+            places[line.invoice_line.invoice.id] = line
     receipts = []
-    for (date, _), invoices in sorted(payments.items()):
-        invoices = Invoice.browse([i.id for i in invoices])
-        amount = sum(i.amount_to_pay for i in invoices)
+    for (date, _), bills in sorted(payments.items()):
+        bills = Invoice.browse([i.id for i in bills])
+        amount = sum(to_pay[i.id] for i in bills)
         if amount <= 0:
             continue
-        line, = Line.search([
-                ('invoice_line.invoice', '=', invoices[0].id)], limit=1)
+        line = places[bills[0].id]
         receipts.append(Receipt(
                 company=company, estate=line.estate, unit=line.unit,
-                party=invoices[0].party, date=date,
+                party=bills[0].party, date=date,
                 payment_method=pick_method(), amount=amount,
-                invoices=invoices))
+                invoices=bills))
     # in slices: validating thousands of new receipts at once builds one
     # query with a condition per receipt, deeper than SQLite accepts
+    progress = Progress('receipts posted', len(receipts))
     for i in range(0, len(receipts), 200):
         Receipt.save(receipts[i:i + 200])
         Receipt.post(receipts[i:i + 200])
+        progress.show(min(i + 200, len(receipts)))
     return receipts

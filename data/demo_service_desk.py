@@ -88,6 +88,8 @@ def populate(pool, args):
     Date = pool.get('ir.date')
     from trytond.transaction import Transaction
 
+    from demo import Progress
+
     company, = Company.search([('party.name', '=', COMPANY_NAME)], limit=1)
     if Ticket.search([('company', '=', company.id)], limit=1):
         return {}
@@ -271,9 +273,11 @@ def populate(pool, args):
             stories.append((history, state, category, assignee))
 
         tickets = []
+        progress = Progress('tickets', len(values))
         for start in range(0, len(values), BATCH):
             # satisfaction <= 2 opens rectification tickets on creation
             tickets += Ticket.create(values[start:start + BATCH])
+            progress.show(len(tickets))
         counts['tickets'] = len(tickets)
         counts['rectification tickets'] = Ticket.search_count([
                 ('company', '=', company.id), ('type', '=', 'rectification')])
@@ -326,11 +330,16 @@ def populate(pool, args):
                                         'chargeable': owner_pays,
                                         }])],
                         })
+        progress = Progress('ticket history lines', len(rows))
         for start in range(0, len(rows), 2000):
             History.create(rows[start:start + 2000])
+            if start % 10000 == 8000 or start + 2000 >= len(rows):
+                progress.show(min(start + 2000, len(rows)))
         counts['history lines'] = len(rows)
+        progress = Progress('work orders', len(orders))
         for start in range(0, len(orders), BATCH):
             WorkOrder.create(orders[start:start + BATCH])
+            progress.show(min(start + BATCH, len(orders)))
         counts['work orders'] = len(orders)
         counts['overdue open tickets'] = Ticket.search_count([
                 ('company', '=', company.id), ('overdue', '=', True)])

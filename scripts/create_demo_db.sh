@@ -6,12 +6,13 @@
 #   1. activate property_service and its dependencies, Chinese (zh_CN) loaded
 #      and made the default language;
 #   2. fill it with data/demo.py (UNITS units, default 2000), with the
-#      billing history of the last DEMO_BILLING_MONTHS months (default 3;
-#      0 for none).
+#      billing history of the last DEMO_BILLING_MONTHS months (default 4;
+#      0 for none) for about DEMO_BILLING_UNITS of the units (default 300;
+#      0 for every unit).
 # An activated database is reused (`make rebuild-demo` deletes it first).
 # If anything fails the half-made database file is deleted, so that the next
 # run starts clean.
-# Environment: UNITS, DEMO_BILLING_MONTHS, TRYTOND_CONFIG and
+# Environment: UNITS, DEMO_BILLING_MONTHS, DEMO_BILLING_UNITS, TRYTOND_CONFIG and
 # TRYTOND_DATABASE__PATH (exported by the Makefile; defaults below when run
 # by hand).
 set -euo pipefail
@@ -22,7 +23,8 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 DB=demo
 UNITS="${UNITS:-2000}"
-export DEMO_BILLING_MONTHS="${DEMO_BILLING_MONTHS:-3}"
+export DEMO_BILLING_MONTHS="${DEMO_BILLING_MONTHS:-4}"
+export DEMO_BILLING_UNITS="${DEMO_BILLING_UNITS:-300}"
 # Python's assertions off, as for a production server: trytond asserts on
 # every record it instantiates that each id of its prefetch list is an int,
 # a cost that grows with the list (the 3-month billing history of 200 units:
@@ -36,8 +38,12 @@ if ! [[ "$UNITS" =~ ^[0-9]+$ ]] || (( UNITS < 10 || UNITS > 100000 )); then
     echo "demo: UNITS must be a whole number from 10 to 100000 (got '$UNITS')" >&2
     exit 2
 fi
-if ! [[ "$DEMO_BILLING_MONTHS" =~ ^[0-3]$ ]]; then
-    echo "demo: DEMO_BILLING_MONTHS must be 0, 1, 2 or 3 (got '$DEMO_BILLING_MONTHS')" >&2
+if ! [[ "$DEMO_BILLING_MONTHS" =~ ^[0-4]$ ]]; then
+    echo "demo: DEMO_BILLING_MONTHS must be 0, 1, 2, 3 or 4 (got '$DEMO_BILLING_MONTHS')" >&2
+    exit 2
+fi
+if ! [[ "$DEMO_BILLING_UNITS" =~ ^[0-9]+$ ]]; then
+    echo "demo: DEMO_BILLING_UNITS must be a whole number, 0 for every unit (got '$DEMO_BILLING_UNITS')" >&2
     exit 2
 fi
 
@@ -63,6 +69,10 @@ sys.exit(0 if row and row[0] == 'activated' else 1)
 EOF
 }
 
+# trytond-admin's log (-vv) read into a progress line every few seconds
+# (errors passed through; pipefail keeps trytond-admin's exit status)
+progress() { "$PY" -u "$ROOT/scripts/admin_progress.py" $MODULES; }
+
 CREATED=0
 PASSFILE=""
 cleanup() {
@@ -82,7 +92,7 @@ if activated; then
     # Bring its schema, views and translations up to the checked-out code
     # (activating modules added since the database was made)
     "$VENV/bin/trytond-admin" -c "$TRYTOND_CONFIG" -d "$DB" --all -l zh_CN \
-        -u $MODULES --activate-dependencies
+        -u $MODULES --activate-dependencies -vv 2>&1 | progress
     echo "demo: database updated in $(elapsed) s"
 else
     if [ -e "$DB_FILE" ]; then
@@ -103,7 +113,7 @@ else
     # language (ir.configuration) when the database is created.
     TRYTONPASSFILE="$PASSFILE" "$VENV/bin/trytond-admin" -c "$TRYTOND_CONFIG" \
         -d "$DB" --all -l zh_CN --email admin@example.com \
-        -u $MODULES --activate-dependencies
+        -u $MODULES --activate-dependencies -vv 2>&1 | progress
     rm -f "$PASSFILE"
     PASSFILE=""
     echo "demo: database activated in $(elapsed) s"
