@@ -9,9 +9,15 @@ the installed sao: in 8.0 a list has no column for `datetime` nor
 `timestamp` fields (Tryton shows them as a `date` and a `time` column),
 while a form has both.
 
+The rows' colours (`visual`) are read by sao as PYSON the server encoded
+(JSON); a PYSON expression written into the XML reaches it as Python text
+and fails the list with "is not valid JSON": it belongs in the model's
+view_attributes().
+
 Each view is checked as the client receives it (fields_view_get of the
 view, or of the view it extends, so inherited views are checked merged).
 """
+import json
 import re
 from pathlib import Path
 
@@ -51,7 +57,8 @@ class SaoWidgetTestCase(TestCase):
 
     @with_transaction()
     def test_widgets(self):
-        "Every field of our tree and form views has a widget in sao's maps"
+        """Every field of our tree and form views has a widget in sao's maps
+        and every visual attribute is encoded PYSON"""
         pool = Pool()
         View = pool.get('ir.ui.view')
         known = {
@@ -73,6 +80,16 @@ class SaoWidgetTestCase(TestCase):
                 view_id=root.id, view_type=root.type)
             arch = etree.fromstring(result['arch'])
             widgets = known[root.type]
+            for node in arch.iter():
+                if node.get('visual') is not None:
+                    try:
+                        json.loads(node.get('visual'))
+                    except ValueError:
+                        problems.append(
+                            f'{view.module}: {view.name or root.name} '
+                            f'({root.type} of {view.model}): visual '
+                            f'{node.get("visual")!r} is not encoded PYSON '
+                            '(set it in view_attributes())')
             for node in arch.iter('field'):
                 name = node.get('name')
                 widget = node.get('widget') or result['fields'][name]['type']
@@ -84,6 +101,6 @@ class SaoWidgetTestCase(TestCase):
                         f'has widget {widget!r}, unknown to sao')
         self.assertGreater(checked, 100)
         self.assertFalse(sorted(set(problems)), '\n'.join(
-                ['sao cannot show these fields (in a list, split a '
+                ['sao cannot show these views (in a list, split a '
                     'datetime/timestamp into widget="date" and '
                     'widget="time" columns):'] + sorted(set(problems))))
