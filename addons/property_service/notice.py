@@ -95,10 +95,6 @@ class Notice(Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # shown to the second like a DateTime (a Timestamp would show
-        # microseconds), stored to the microsecond for the order
-        for name in ['published_at', 'withdrawn_at']:
-            getattr(cls, name).format = '%H:%M:%S'
         t = cls.__table__()
         cls._sql_indexes.update({
                 # the portal: the published notices of some estates,

@@ -280,13 +280,6 @@ class Ticket(Workflow, ModelSQL, ModelView):
     def __setup__(cls):
         cls.number.search_unaccented = False
         super().__setup__()
-        # shown to the second like a DateTime (a Timestamp would show
-        # microseconds), stored to the microsecond for the order
-        for name in ['received_at', 'opened_at', 'assigned_at', 'started_at',
-                'resolved_at', 'closed_at', 'cancelled_at',
-                'response_deadline', 'resolution_deadline', 'escalated_at',
-                'return_visit_at']:
-            getattr(cls, name).format = '%H:%M:%S'
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.number, Index.Similarity())),
@@ -963,10 +956,6 @@ class TicketHistory(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # shown to the second like a DateTime (a Timestamp would show
-        # microseconds), stored to the microsecond for the order
-        for name in ['date']:
-            getattr(cls, name).format = '%H:%M:%S'
         cls.__access__.add('ticket')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.ticket, Index.Equality())))

@@ -99,11 +99,6 @@ class WorkOrder(Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # shown to the second like a DateTime (a Timestamp would show
-        # microseconds), stored to the microsecond for the order
-        for name in ['planned_start', 'planned_end', 'started_at', 'done_at',
-                'signed_at']:
-            getattr(cls, name).format = '%H:%M:%S'
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.ticket, Index.Equality())),
