@@ -159,12 +159,19 @@ function tabRendered(viewType) {
     }, viewType);
 }
 
+// Close every tab; a tab that does not close (sao asks whether to save a
+// record the test only looked at) is a failure, not a hang.
 async function closeTabs() {
-    await page.evaluate(async () => {
+    const closed = page.evaluate(async () => {
         for (const tab of [...window.Sao.Tab.tabs]) {
             await tab.close();
         }
     });
+    const timeout = new Promise((resolve, reject) => setTimeout(
+        () => reject(new Error('the tab did not close within '
+            + `${VIEW_TIMEOUT / 1000} s (a dialog asks to save a record `
+            + 'that was only opened?)')), VIEW_TIMEOUT));
+    await Promise.race([closed, timeout]);
 }
 
 async function record(role, menu, view, error, ms, screenshot) {
@@ -182,8 +189,10 @@ async function openMenu(role, menu) {
     errors = [];
     const before = await page.evaluate(() => window.Sao.Tab.tabs.length);
     let t0 = Date.now();
-    await page.evaluate((id) => window.Sao.Action.exec_keyword('tree_open', {
-        model: 'ir.ui.menu', id }, null, false), menu.id);
+    await page.evaluate((id) => {
+        window.Sao.Action.exec_keyword('tree_open', {
+            model: 'ir.ui.menu', id }, null, false);
+    }, menu.id);
     let opened = null;
     let error = await until(async () => {
         if (await page.locator('.wizard-dialog:visible').count()) {
@@ -241,8 +250,10 @@ async function openMenu(role, menu) {
     // an empty list: look for a record under the action's other tabs
     for (let i = 1; view === 'tree' && !first.rows && i < first.tabs; i++) {
         t0 = Date.now();
-        await page.evaluate((i) => window.Sao.Tab.tabs.get_current().screen
-            .screen_container.tab.find('a').eq(i).click(), i);
+        await page.evaluate((i) => {
+            window.Sao.Tab.tabs.get_current().screen
+                .screen_container.tab.find('a').eq(i).click();
+        }, i);
         error = await until(() => tabRendered('tree'), `list tab ${i + 1}`);
         first.rows = await page.evaluate(
             () => window.Sao.Tab.tabs.get_current().screen.group.length);
@@ -277,8 +288,9 @@ async function openMenu(role, menu) {
         }
         done.add(type);
         t0 = Date.now();
-        await page.evaluate((type) => window.Sao.Tab.tabs.get_current()
-            .screen.switch_view(type), type);
+        await page.evaluate((type) => {
+            window.Sao.Tab.tabs.get_current().screen.switch_view(type);
+        }, type);
         error = await until(() => tabRendered(type), `the ${type} view`);
         await record(role, menu, type, error, Date.now() - t0,
             error ? null : await shot(role, menu, type));
@@ -376,7 +388,14 @@ async function main() {
                         0, null);
                 }
                 await dismissDialogs();
-                await closeTabs().catch(() => {});
+                try {
+                    await closeTabs();
+                } catch (error) {
+                    await record(role, menu, 'close', error.message, 0, null);
+                    // start the role again from a fresh page
+                    await page.goto('about:blank');
+                    await login(role);
+                }
             }
             log(`${role}: ${Date.now() - t0} ms`);
         }
