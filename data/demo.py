@@ -696,6 +696,10 @@ def populate(pool, args):
                 'companies': [('add', [company.id])],
                 'company': company.id,
                 })
+        # company, users and (with billing) the chart are made here: no
+        # module configuration wizard at the admin's first login
+        ConfigItem = pool.get('ir.module.config_wizard.item')
+        ConfigItem.write(ConfigItem.search([]), {'state': 'done'})
         step('company, staff, users')
 
         # -- buildings and units --

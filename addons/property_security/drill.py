@@ -5,7 +5,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 
 from .exceptions import DeleteHistoryError, DrillError
 
@@ -108,6 +108,14 @@ class Drill(Workflow, ModelSQL, ModelView):
             ], "State", required=True, readonly=True, sort=False)
     overdue = fields.Function(
         fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
+
+    @classmethod
+    def view_attributes(cls):
+        # lists colour their rows (PYSON must be encoded by the server)
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('overdue'), 'danger', ''),
+                ['overdue']),
+            ]
 
     @classmethod
     def __setup__(cls):

@@ -4,7 +4,7 @@ defects, drill findings and incidents, with a deadline tracked to closure"""
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 
 from .common import now
@@ -53,6 +53,14 @@ class Followup(Workflow, ModelSQL, ModelView):
             ], "State", required=True, readonly=True, sort=False)
     overdue = fields.Function(
         fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
+
+    @classmethod
+    def view_attributes(cls):
+        # lists colour their rows (PYSON must be encoded by the server)
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('overdue'), 'danger', ''),
+                ['overdue']),
+            ]
 
     @classmethod
     def __setup__(cls):

@@ -5,7 +5,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .common import now, user_employees
@@ -74,6 +74,13 @@ class Shift(ModelSQL, ModelView):
     gap = fields.Function(
         fields.Boolean("Gap", help="No guard assigned, or the guard did "
             "not check in."), 'get_gap', searcher='search_gap')
+
+    @classmethod
+    def view_attributes(cls):
+        # lists colour their rows (PYSON must be encoded by the server)
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('gap'), 'danger', ''), ['gap']),
+            ]
 
     @classmethod
     def __setup__(cls):

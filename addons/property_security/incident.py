@@ -5,7 +5,7 @@ from sql.aggregate import Count, Min
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval, In
+from trytond.pyson import Eval, If, In
 from trytond.transaction import Transaction
 
 from .common import month_of, now
@@ -77,6 +77,14 @@ class Incident(Workflow, ModelSQL, ModelView):
             ('handling', "Handling"),
             ('closed', "Closed"),
             ], "State", required=True, readonly=True, sort=False)
+
+    @classmethod
+    def view_attributes(cls):
+        # lists colour their rows (PYSON must be encoded by the server)
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('severity').in_(['high', 'critical']),
+                    'danger', ''), ['severity']),
+            ]
 
     @classmethod
     def __setup__(cls):

@@ -9,7 +9,7 @@ from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Workflow, fields,
     sequence_ordered)
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 
 from .common import now
 from .exceptions import DeleteHistoryError, InspectionError, ScheduleError
@@ -161,6 +161,15 @@ class Inspection(Workflow, ModelSQL, ModelView):
             ('closed', "Closed"),
             ('cancelled', "Cancelled"),
             ], "State", required=True, readonly=True, sort=False)
+
+    @classmethod
+    def view_attributes(cls):
+        # lists colour their rows (PYSON must be encoded by the server)
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('open_defect_count', 0) > 0, 'warning', ''),
+                ['open_defect_count']),
+            ]
 
     @classmethod
     def __setup__(cls):
@@ -318,6 +327,14 @@ class InspectionLine(ModelSQL, ModelView):
     followups = fields.One2Many(
         'property.security.followup', 'origin', "Rectifications",
         readonly=True)
+
+    @classmethod
+    def view_attributes(cls):
+        # lists colour their rows (PYSON must be encoded by the server)
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('result') == 'defect', 'danger', ''),
+                ['result']),
+            ]
 
     @classmethod
     def __setup__(cls):

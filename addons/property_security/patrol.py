@@ -10,7 +10,7 @@ from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields,
     sequence_ordered)
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
@@ -276,6 +276,14 @@ class Round(Workflow, ModelSQL, ModelView):
         fields.Integer("Out of Order"), 'get_figures')
     compliance = fields.Function(
         fields.Float("Compliance", digits=(1, 4)), 'get_figures')
+
+    @classmethod
+    def view_attributes(cls):
+        # lists colour their rows (PYSON must be encoded by the server)
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('missed_count', 0) > 0,
+                    'danger', ''), ['missed_count']),
+            ]
 
     @classmethod
     def __setup__(cls):
@@ -563,6 +571,14 @@ class RoundLine(ModelSQL, ModelView):
             ], "Status", required=True, readonly=True, sort=False)
     out_of_order = fields.Boolean("Out of Order", readonly=True)
     compliant = fields.Function(fields.Boolean("Compliant"), 'get_compliant')
+
+    @classmethod
+    def view_attributes(cls):
+        # lists colour their rows (PYSON must be encoded by the server)
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('status') == 'missed', 'danger',
+                    If(Eval('status') == 'late', 'warning', '')), ['status']),
+            ]
 
     @classmethod
     def __setup__(cls):

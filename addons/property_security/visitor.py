@@ -7,7 +7,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.property_service.personal_data import (
     VISITOR, PersonalDataMixin)
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
@@ -98,6 +98,14 @@ class Visitor(PersonalDataMixin, Workflow, ModelSQL, ModelView):
     overstay = fields.Function(
         fields.Boolean("Overstay"), 'get_overstay',
         searcher='search_overstay')
+
+    @classmethod
+    def view_attributes(cls):
+        # lists colour their rows (PYSON must be encoded by the server)
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('overstay'), 'danger', ''),
+                ['overstay']),
+            ]
 
     @classmethod
     def __setup__(cls):
