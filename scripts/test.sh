@@ -32,7 +32,10 @@ case "$backend" in
         export DB_NAME=:memory:
         ;;
     postgresql)
-        paths=(addons/*/tests tests)
+        # the roles' browser test walks sao's screens, which do not depend
+        # on the backend: it runs on SQLite (make test) and is run on
+        # PostgreSQL by hand (README); the CI budget keeps it to one run
+        paths=(addons/*/tests tests --ignore=tests/test_browser_roles.py)
         export TRYTOND_DATABASE_URI=${PG_URI:-postgresql://127.0.0.1:5432/}
         export DB_NAME=test_$(date +%s)_$$
         host=$(.venv/bin/python -c "import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).hostname or '127.0.0.1')" "$TRYTOND_DATABASE_URI")
