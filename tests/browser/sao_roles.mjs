@@ -323,6 +323,19 @@ async function login(role) {
         return session?.database === db && session.user_id
             && document.querySelectorAll('#menu .column-char').length > 0;
     }, db, { timeout: 30_000 });
+    // the role's start screens (its user's login actions) open after the
+    // login: let them open, then close them, so that each entry is opened
+    // alone and its tab is the current one
+    let count = -1;
+    for (let i = 0, stable = 0; i < 50 && stable < 3; i++) {
+        await page.waitForTimeout(200);
+        const now = await page.evaluate(() => window.Sao.Tab.tabs.length
+            + (window.jQuery.active ? 1000 : 0));
+        stable = now === count ? stable + 1 : 0;
+        count = now;
+    }
+    log(`${role}: ${count} start tab(s) opened at login`);
+    await closeTabs();
 }
 
 async function logout() {
