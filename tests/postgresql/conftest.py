@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# tests/: the server helpers of test_browser.py
+sys.path.insert(1, str(Path(__file__).parent.parent))
 import resilience_db  # noqa: E402
 
 

@@ -23,7 +23,6 @@ import re
 import socket
 import subprocess
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from decimal import Decimal
@@ -33,6 +32,7 @@ import pytest
 from resilience_db import (
     OWNER_EMAIL, OWNER_PASSWORD, STAFF_PASSWORD, TICKET)
 from billing_setup import VENV_BIN, clean_env, stop
+from test_browser import _wait_for_server
 
 # what README tells to set when several processes share one database
 CLEAN_TIMEOUT = 0
@@ -134,24 +134,6 @@ def _start_server(database, uri, port, tmp_path):
     return process, log
 
 
-def _wait_for(process, url, log, timeout=120):
-    "Until the server serves the portal's login page"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f'trytond exited with {process.returncode}:\n'
-                + log.read_text(errors='replace')[-3000:], pytrace=False)
-        try:
-            with urllib.request.urlopen(url, timeout=10) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    pytest.fail(f'trytond did not answer on {url}:\n'
-        + log.read_text(errors='replace')[-3000:], pytrace=False)
-
-
 @pytest.fixture(scope='module')
 def servers(pg_database, tmp_path_factory):
     database, uri = pg_database
@@ -165,7 +147,8 @@ def servers(pg_database, tmp_path_factory):
             urls.append((f'http://127.0.0.1:{port}/', log))
         start = time.monotonic()
         for process, (url, log) in zip(started, urls):
-            _wait_for(process, f'{url}{database}/portal/login', log)
+            _wait_for_server(
+                process, f'{url}{database}/portal/login', log, timeout=120)
         print(f'2 servers up in {time.monotonic() - start:.1f} s')
         yield database, [url for url, _ in urls]
     finally:
